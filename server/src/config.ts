@@ -1,0 +1,224 @@
+// The only module that reads process.env. Everything else receives a typed Config.
+import { isIP } from 'node:net';
+import path from 'node:path';
+
+export const processRoles = ['all', 'api', 'worker'] as const;
+export type ProcessRole = (typeof processRoles)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  secretKey: string | undefined;
+  baseUrl: string;
+  allowPrivateNetworks: boolean;
+  /**
+   * Which proxies in front of the app to believe about the client address (X-Forwarded-For),
+   * as Fastify's `trustProxy` takes it: true (any), a hop count, or addresses/CIDRs. Off by
+   * default: a directly reachable app would otherwise let a client pick its own IP and dodge the
+   * per-IP sign-in limit.
+   */
+  trustProxy: boolean | number | string[];
+  role: ProcessRole;
+  admin: { email: string; password: string } | undefined;
+  logLevel: string;
+  /** Sessions expire after this long without use. */
+  sessionTtlMs: number;
+  /** outbox timings (tests shorten them through `configure`) */
+  outbox: OutboxConfig;
+  /**
+   * Test-only fault injection (MAILYARD_TEST_CRASH_POINT, read only when NODE_ENV=test): the
+   * outbox worker kills its own process with SIGKILL at this point, to prove a crash neither
+   * loses nor doubles a message.
+   */
+  testCrashPoint: OutboxCrashPoint | undefined;
+  detection: DetectionConfig;
+  /** several processes on PostgreSQL (issue 8) */
+  scale: ScaleConfig;
+}
+
+/** Mailbox leases and connection manners when several workers share PostgreSQL. */
+export interface ScaleConfig {
+  /** a worker that has not renewed its leases for this long loses them (MAILYARD_LEASE_TTL_MS) */
+  leaseTtlMs: number;
+  /** how often a worker renews its leases and rebalances (MAILYARD_HEARTBEAT_MS) */
+  heartbeatMs: number;
+  /** IMAP connections being opened at once to one server (MAILYARD_IMAP_CONNECTS_PER_SERVER) */
+  imapConnectsPerServer: number;
+}
+
+/** Address → provider detection (services/detection). Tests point it at loopback servers. */
+export interface DetectionConfig {
+  /** DNS servers (`ip` or `ip:port`); undefined = the system's (MAILYARD_DNS_SERVERS, comma-separated) */
+  dnsServers: string[] | undefined;
+  /** limit for each network step (a DNS query, an HTTP fetch, a probe connection) */
+  stepTimeoutMs: number;
+  /** limit for one whole detection; steps that no longer fit are skipped */
+  budgetMs: number;
+  /** how long a domain's network result is reused */
+  cacheTtlMs: number;
+  /** autoconfig is fetched over https on the standard port; tests use a plain loopback server */
+  autoconfig: { scheme: 'https' | 'http'; port: number | undefined };
+  /** candidate ports when probing (RFC 8314 order: implicit TLS first) */
+  imapPorts: number[];
+  smtpPorts: number[];
+}
+
+export const outboxCrashPoints = ['after-smtp-accept', 'after-sent-copy'] as const;
+export type OutboxCrashPoint = (typeof outboxCrashPoints)[number];
+
+export interface OutboxConfig {
+  /** first retry delay after a temporary failure; doubles per attempt (with jitter) */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  /** how often a worker looks for due items it was not woken for (other processes enqueue too) */
+  pollIntervalMs: number;
+  /** an item in `sending` for longer than this belongs to a dead worker and gets resolved */
+  sendingLeaseMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be an integer between 0 and 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseBoolean(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '') return false;
+  if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${value}"`);
+}
+
+/** `1.2.3.4`, `1.2.3.4:5353`, `::1` or `[::1]:5353`, comma-separated (what Resolver.setServers takes). */
+function parseDnsServers(value: string | undefined): string[] | undefined {
+  const items = (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    const host = /^\[(.+)\](:\d+)?$/.exec(item)?.[1] ?? (isIP(item) ? item : item.replace(/:\d+$/, ''));
+    if (!isIP(host)) throw new ConfigError(`MAILYARD_DNS_SERVERS must list IP addresses (optionally with :port), got "${item}"`);
+  }
+  return items.length > 0 ? items : undefined;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  const text = (value ?? '').trim();
+  if (text === '' || ['0', 'false', 'no', 'off'].includes(text.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(text.toLowerCase())) return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const items = text
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    const [address, bits, ...rest] = item.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    if (!family || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError(
+        `MAILYARD_TRUST_PROXY must be true/false, a number of hops, or IP addresses/CIDRs separated by commas, got "${item}"`,
+      );
+    }
+  }
+  return items;
+}
+
+function parsePositiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function parseRole(value: string | undefined): ProcessRole {
+  if (value === undefined || value === '') return 'all';
+  const role = processRoles.find((r) => r === value);
+  if (!role) throw new ConfigError(`MAILYARD_ROLE must be one of ${processRoles.join(', ')}, got "${value}"`);
+  return role;
+}
+
+function parseCrashPoint(value: string | undefined): OutboxCrashPoint | undefined {
+  if (value === undefined || value === '') return undefined;
+  const point = outboxCrashPoints.find((p) => p === value);
+  if (!point) throw new ConfigError(`MAILYARD_TEST_CRASH_POINT must be one of ${outboxCrashPoints.join(', ')}, got "${value}"`);
+  return point;
+}
+
+export function loadConfig(env: Env = process.env, argv: readonly string[] = []): Config {
+  const dataDir = path.resolve(env.MAILYARD_DATA_DIR || './data');
+  const port = parsePort(env.PORT, 8080);
+  const databaseUrl = env.DATABASE_URL;
+  let database: Config['database'];
+  if (!databaseUrl) {
+    database = { kind: 'sqlite', file: path.join(dataDir, 'mailyard.db') };
+  } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    database = { kind: 'postgres', url: databaseUrl };
+  } else if (databaseUrl.startsWith('sqlite:')) {
+    database = { kind: 'sqlite', file: path.resolve(databaseUrl.slice('sqlite:'.length)) };
+  } else {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or sqlite:');
+  }
+
+  const adminEmail = env.MAILYARD_ADMIN_EMAIL;
+  const adminPassword = env.MAILYARD_ADMIN_PASSWORD;
+  if (Boolean(adminEmail) !== Boolean(adminPassword)) {
+    throw new ConfigError('MAILYARD_ADMIN_EMAIL and MAILYARD_ADMIN_PASSWORD must be set together');
+  }
+
+  // `--role=worker` on the command line wins over MAILYARD_ROLE.
+  const roleArg = argv.find((a) => a.startsWith('--role='))?.slice('--role='.length);
+
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    database,
+    secretKey: env.MAILYARD_SECRET_KEY || undefined,
+    baseUrl: (env.MAILYARD_BASE_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    allowPrivateNetworks: parseBoolean('MAILYARD_ALLOW_PRIVATE_NETWORKS', env.MAILYARD_ALLOW_PRIVATE_NETWORKS),
+    trustProxy: parseTrustProxy(env.MAILYARD_TRUST_PROXY),
+    role: parseRole(roleArg ?? env.MAILYARD_ROLE),
+    admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    sessionTtlMs: 14 * 24 * 60 * 60 * 1000,
+    outbox: { retryBaseMs: 30_000, retryMaxMs: 60 * 60_000, maxAttempts: 8, pollIntervalMs: 5_000, sendingLeaseMs: 15 * 60_000 },
+    // Kill -9 on purpose: never honoured outside the test suite, whatever the environment says.
+    testCrashPoint: env.NODE_ENV === 'test' ? parseCrashPoint(env.MAILYARD_TEST_CRASH_POINT) : undefined,
+    scale: scaleConfig(env),
+    detection: {
+      dnsServers: parseDnsServers(env.MAILYARD_DNS_SERVERS),
+      stepTimeoutMs: 3000,
+      budgetMs: 12_000,
+      cacheTtlMs: 10 * 60 * 1000,
+      autoconfig: { scheme: 'https', port: undefined },
+      imapPorts: [993, 143],
+      smtpPorts: [465, 587],
+    },
+  };
+}
+
+function scaleConfig(env: Env): ScaleConfig {
+  const leaseTtlMs = parsePositiveInt('MAILYARD_LEASE_TTL_MS', env.MAILYARD_LEASE_TTL_MS, 20_000);
+  const heartbeatMs = parsePositiveInt('MAILYARD_HEARTBEAT_MS', env.MAILYARD_HEARTBEAT_MS, Math.min(5_000, Math.floor(leaseTtlMs / 4)));
+  // Three missed heartbeats must fit in one TTL, or a slow tick would drop healthy leases.
+  if (heartbeatMs * 3 > leaseTtlMs)
+    throw new ConfigError('MAILYARD_HEARTBEAT_MS must be at most a third of MAILYARD_LEASE_TTL_MS');
+  return {
+    leaseTtlMs,
+    heartbeatMs,
+    imapConnectsPerServer: parsePositiveInt('MAILYARD_IMAP_CONNECTS_PER_SERVER', env.MAILYARD_IMAP_CONNECTS_PER_SERVER, 50),
+  };
+}

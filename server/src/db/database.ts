@@ -1,0 +1,63 @@
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Database } from './schema.js';
+import { migrations } from './migrations/index.js';
+import { dialectOf, type DialectName } from './dialect.js';
+
+export type Db = Kysely<Database>;
+
+// int8 (bigint) columns hold epoch milliseconds and UIDs, all far below 2^53.
+const parseInt8 = (value: string): number => Number(value);
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === 20 ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+};
+
+export function createDatabase(database: Config['database']): Db {
+  if (database.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: database.url, max: 10, types: pgTypes });
+    // An idle client that loses its connection emits 'error' on the pool; without a listener
+    // that would crash the process.
+    pool.on('error', () => undefined);
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (database.file !== ':memory:') mkdirSync(path.dirname(database.file), { recursive: true });
+  const sqlite = new SQLite(database.file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+
+export async function migrateToLatest(db: Db): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const cause = error instanceof Error ? error.message : 'unknown error';
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${cause}`);
+  }
+}
+
+/** True when the database answers and every known migration is applied (for /readyz). */
+export async function isReady(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    const applied = await new Migrator({ db, provider }).getMigrations();
+    return applied.every((m) => m.executedAt !== undefined);
+  } catch {
+    return false;
+  }
+}
+
+export function dialect(db: Db): DialectName {
+  return dialectOf(db);
+}
+
+export const bool = (value: boolean): number => (value ? 1 : 0);

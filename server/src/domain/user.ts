@@ -1,0 +1,24 @@
+export const userRoles = ['admin', 'user'] as const;
+export type UserRole = (typeof userRoles)[number];
+
+/** The API shape of a user (PRODUCT.md: `{id,email,name,role}`). */
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+}
+
+/** Who is making a request: the signed-in user and how they proved it. */
+export interface Actor extends PublicUser {
+  via: 'session' | 'token';
+}
+
+export const toPublicUser = (u: { id: string; email: string; name: string; role: UserRole }): PublicUser => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+});
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();

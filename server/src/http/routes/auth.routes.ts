@@ -1,0 +1,79 @@
+import { Type } from '@sinclair/typebox';
+import type { App } from '../app.js';
+import { actorOf, sessionCookie } from '../auth.js';
+import { Strict, errorResponses } from '../schemas.js';
+import type { AuthService } from '../../services/auth.service.js';
+import type { UsersService } from '../../services/users.service.js';
+import { Email } from '../schemas.js';
+import { toPublicUser } from '../../domain/user.js';
+
+const SessionResponse = Type.Object({ user: Type.Ref('User'), csrfToken: Type.String() });
+
+export function authRoutes(app: App, deps: { auth: AuthService; users: UsersService; secureCookies: boolean }) {
+  app.get(
+    '/api/v1/setup',
+    { config: { public: true }, schema: { tags: ['auth'], summary: 'Whether the first admin still has to be created', response: { 200: Type.Object({ needed: Type.Boolean() }) } } },
+    async () => ({ needed: await deps.users.setupNeeded() }),
+  );
+
+  app.post(
+    '/api/v1/setup',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'First-run setup: create the first admin (only while no user exists)',
+        body: Type.Object(
+          { email: Email, password: Type.String({ minLength: 1, maxLength: 1024 }), name: Type.String({ maxLength: 200 }) },
+          Strict,
+        ),
+        response: { 201: Type.Ref('User'), ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await deps.users.setupFirstAdmin(request.body)),
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in; sets the session cookie',
+        body: Type.Object(
+          { email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+          Strict,
+        ),
+        response: { 200: SessionResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const login = await deps.auth.login(request.body.email, request.body.password, request.ip);
+      void reply.setCookie(sessionCookie, login.sessionToken, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.secureCookies,
+        expires: new Date(login.expiresAt),
+      });
+      return { user: login.user, csrfToken: login.csrfToken };
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/session',
+    { schema: { tags: ['auth'], summary: 'The current session and its CSRF token', response: { 200: SessionResponse, ...errorResponses } } },
+    (request) => ({ user: toPublicUser(actorOf(request)), csrfToken: request.csrfToken ?? '' }),
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    { schema: { tags: ['auth'], summary: 'Sign out', response: { 204: Type.Null(), ...errorResponses } } },
+    async (request, reply) => {
+      const cookie = request.cookies[sessionCookie];
+      if (cookie) await deps.auth.logout(cookie);
+      void reply.clearCookie(sessionCookie, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+}

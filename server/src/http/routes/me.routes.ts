@@ -1,0 +1,48 @@
+import { Type } from '@sinclair/typebox';
+import type { App } from '../app.js';
+import { actorOf } from '../auth.js';
+import { IdParams, ListOf, Strict, errorResponses } from '../schemas.js';
+import type { AuthService } from '../../services/auth.service.js';
+import { toPublicUser } from '../../domain/user.js';
+
+const TokenInfo = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  createdAt: Type.String(),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+export function meRoutes(app: App, deps: { auth: AuthService }) {
+  app.get('/api/v1/me', { schema: { tags: ['me'], response: { 200: Type.Ref('User'), ...errorResponses } } }, (request) =>
+    toPublicUser(actorOf(request)),
+  );
+
+  app.post(
+    '/api/v1/me/tokens',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Create an API token; the token is shown only in this response',
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, Strict),
+        response: {
+          201: Type.Object({ id: Type.String(), name: Type.String(), token: Type.String(), createdAt: Type.String() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await deps.auth.createApiToken(actorOf(request), request.body.name)),
+  );
+
+  app.get('/api/v1/me/tokens', { schema: { tags: ['me'], response: { 200: ListOf(TokenInfo), ...errorResponses } } }, async (request) => ({
+    items: await deps.auth.listApiTokens(actorOf(request)),
+  }));
+
+  app.delete(
+    '/api/v1/me/tokens/:id',
+    { schema: { tags: ['me'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    async (request, reply) => {
+      await deps.auth.revokeApiToken(actorOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,44 @@
+// Shared TypeBox schemas: they validate requests, shape responses (unknown fields are
+// dropped on the way out) and generate the OpenAPI document.
+import { Type, type TSchema } from '@sinclair/typebox';
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  },
+  { $id: 'Error' },
+);
+
+export const errorResponses = {
+  400: Type.Ref('Error'),
+  401: Type.Ref('Error'),
+  403: Type.Ref('Error'),
+  404: Type.Ref('Error'),
+  409: Type.Ref('Error'),
+  422: Type.Ref('Error'),
+  429: Type.Ref('Error'),
+};
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export const Email = Type.String({ format: 'email', maxLength: 320 });
+
+export const UserSchema = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.Union([Type.Literal('admin'), Type.Literal('user')]),
+  },
+  { $id: 'User' },
+);
+
+export const ListOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: Type.Optional(Type.Union([Type.String(), Type.Null()])) });
+
+/** Request bodies reject fields they do not know (unknown fields are a client bug). */
+export const Strict = { additionalProperties: false } as const;

@@ -1,0 +1,119 @@
+import { AppError, notFound, validationFailed } from '../domain/errors.js';
+import { normalizeEmail, toPublicUser, type Actor, type PublicUser } from '../domain/user.js';
+import type { UsersRepository } from '../db/repositories/users.repository.js';
+import type { SessionsRepository } from '../db/repositories/sessions.repository.js';
+import type { ApiTokensRepository } from '../db/repositories/api-tokens.repository.js';
+import { hashPassword, verifyPassword } from '../lib/password.js';
+import { newId, randomToken, sha256Hex } from '../lib/ids.js';
+import type { Clock } from '../lib/clock.js';
+import type { LoginThrottle } from './login-throttle.js';
+
+export interface SessionLogin {
+  user: PublicUser;
+  /** the cookie value; only its hash is stored */
+  sessionToken: string;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+export interface ResolvedSession {
+  actor: Actor;
+  csrfToken: string;
+}
+
+// Compared against when the address is unknown, so a wrong address and a wrong password
+// take the same time.
+let decoy: Promise<string> | undefined;
+const decoyHash = () => (decoy ??= hashPassword('decoy-password-for-timing'));
+
+export class AuthService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly tokens: ApiTokensRepository,
+    private readonly throttle: LoginThrottle,
+    private readonly clock: Clock,
+    private readonly sessionTtlMs: number,
+  ) {}
+
+  async login(email: string, password: string, clientIp: string): Promise<SessionLogin> {
+    const address = normalizeEmail(email);
+    const wait = this.throttle.retryAfter(address, clientIp);
+    if (wait > 0) {
+      throw new AppError('rate_limited', 'Too many failed sign-in attempts; try again later', {
+        retryAfterSeconds: Math.ceil(wait / 1000),
+      });
+    }
+    const user = await this.users.findByEmail(address);
+    const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
+    if (!user || !ok) {
+      this.throttle.fail(address, clientIp);
+      throw new AppError('invalid_credentials', 'The email address or password is wrong');
+    }
+    this.throttle.succeed(address);
+    const sessionToken = randomToken();
+    const csrfToken = randomToken();
+    const now = this.clock.now();
+    const expiresAt = now + this.sessionTtlMs;
+    await this.sessions.insert({
+      id: sha256Hex(sessionToken),
+      user_id: user.id,
+      csrf_token: csrfToken,
+      created_at: now,
+      expires_at: expiresAt,
+    });
+    await this.sessions.deleteExpired(now);
+    return { user: toPublicUser(user), sessionToken, csrfToken, expiresAt };
+  }
+
+  async logout(sessionToken: string): Promise<void> {
+    await this.sessions.delete(sha256Hex(sessionToken));
+  }
+
+  /** Resolves a session cookie; sliding expiry so an active user stays signed in. */
+  async resolveSession(sessionToken: string): Promise<ResolvedSession | 'expired' | undefined> {
+    const row = await this.sessions.findWithUser(sha256Hex(sessionToken));
+    if (!row) return undefined;
+    const now = this.clock.now();
+    if (row.expires_at <= now) {
+      await this.sessions.delete(row.sessionId);
+      return 'expired';
+    }
+    // Extend at most about once a day of use, not on every request.
+    if (row.expires_at - now < this.sessionTtlMs - 24 * 60 * 60 * 1000) {
+      await this.sessions.extend(row.sessionId, now + this.sessionTtlMs);
+    }
+    return { actor: { ...toPublicUser(row), via: 'session' }, csrfToken: row.csrf_token };
+  }
+
+  async resolveApiToken(token: string): Promise<Actor | undefined> {
+    const row = await this.tokens.findUserByTokenHash(sha256Hex(token));
+    if (!row) return undefined;
+    const now = this.clock.now();
+    if (!row.last_used_at || now - row.last_used_at > 60_000) await this.tokens.touch(row.tokenId, now);
+    return { ...toPublicUser(row), via: 'token' };
+  }
+
+  async createApiToken(actor: Actor, name: string) {
+    const trimmed = name.trim();
+    if (!trimmed) throw validationFailed({ name: 'must not be empty' });
+    // The prefix makes a leaked token recognisable to secret scanners.
+    const token = `myd_${randomToken()}`;
+    const row = { id: newId(), user_id: actor.id, name: trimmed, token_hash: sha256Hex(token), created_at: this.clock.now(), last_used_at: null };
+    await this.tokens.insert(row);
+    return { id: row.id, name: row.name, token, createdAt: new Date(row.created_at).toISOString() };
+  }
+
+  async listApiTokens(actor: Actor) {
+    return (await this.tokens.listForUser(actor.id)).map((t) => ({
+      id: t.id,
+      name: t.name,
+      createdAt: new Date(t.created_at).toISOString(),
+      lastUsedAt: t.last_used_at === null ? null : new Date(t.last_used_at).toISOString(),
+    }));
+  }
+
+  async revokeApiToken(actor: Actor, id: string): Promise<void> {
+    if ((await this.tokens.delete(actor.id, id)) === 0) throw notFound('API token');
+  }
+}
