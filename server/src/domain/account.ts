@@ -1,0 +1,159 @@
+// The email account (mailbox) as the API shows it, its closed sets, and the rules that need no
+// I/O: deriving the login from the provider's login format, reading the stored folder choice.
+import type { AccountRow } from '../db/schema.js';
+import type { LoginFormat } from './provider.js';
+import { validationFailed } from './errors.js';
+
+export const syncPeriods = ['day', 'week', 'month', 'year', 'all'] as const;
+export type SyncPeriod = (typeof syncPeriods)[number];
+export const defaultSyncPeriod: SyncPeriod = 'month';
+
+export const accountStates = ['connecting', 'syncing', 'idle', 'error', 'disabled'] as const;
+export type AccountState = (typeof accountStates)[number];
+
+/** What the owner does to fix an account in `error` (PRODUCT.md "Email account"). */
+export const accountErrorActions = ['enter_new_password', 'sign_in_again', 'retry'] as const;
+export type AccountErrorAction = (typeof accountErrorActions)[number];
+
+export const accountPermissions = ['read', 'send', 'manage'] as const;
+export type AccountPermission = (typeof accountPermissions)[number];
+export type AccountAccessRights = Record<AccountPermission, boolean>;
+
+export const fullAccess: AccountAccessRights = { read: true, send: true, manage: true };
+
+/** `'all'`, or exactly these folder paths (a parent does not imply its children). */
+export type FolderSelection = 'all' | string[];
+
+export interface AccountError {
+  code: string;
+  message: string;
+  action: AccountErrorAction | null;
+  at: string;
+}
+
+export interface AccountStatus {
+  state: AccountState;
+  progress: { done: number; total: number };
+  lastSyncAt: string | null;
+  error: AccountError | null;
+}
+
+export interface AccountOwner {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/** The API shape (PRODUCT.md "Accounts"), plus its owner and what the caller may do with it. */
+export interface Account {
+  id: string;
+  email: string;
+  providerId: string;
+  providerName: string;
+  login: string;
+  displayName: string;
+  signature: string;
+  syncPeriod: SyncPeriod;
+  folders: FolderSelection;
+  autoDownload: boolean;
+  sendEnabled: boolean;
+  defaultSender: boolean;
+  enabled: boolean;
+  /** deleted with "keep the downloaded mail": readable, no longer connected, no stored secret */
+  archived: boolean;
+  status: AccountStatus;
+  owner: AccountOwner;
+  access: AccountAccessRights;
+  createdAt: string;
+}
+
+/** An account row joined with what the API shape needs besides it. */
+export interface AccountView extends AccountRow {
+  provider_name: string;
+  owner_email: string;
+  owner_name: string;
+}
+
+const iso = (millis: number | null): string | null =>
+  millis === null ? null : new Date(millis).toISOString();
+
+const isErrorAction = (value: string | null): value is AccountErrorAction =>
+  value !== null && (accountErrorActions as readonly string[]).includes(value);
+
+export function parseFolderSelection(stored: string): FolderSelection {
+  if (stored === 'all') return 'all';
+  try {
+    const parsed: unknown = JSON.parse(stored);
+    if (Array.isArray(parsed)) return parsed.filter((p): p is string => typeof p === 'string');
+  } catch {
+    // A damaged value must not hide the account; syncing everything is the safe reading.
+  }
+  return 'all';
+}
+
+/** Stored form: 'all' or a JSON array, duplicates and blanks removed, in the order given. */
+export function formatFolderSelection(folders: FolderSelection): string {
+  if (folders === 'all') return 'all';
+  return JSON.stringify([...new Set(folders.map((f) => f.trim()).filter((f) => f !== ''))]);
+}
+
+export function toAccount(row: AccountView, access: AccountAccessRights): Account {
+  return {
+    id: row.id,
+    email: row.email,
+    providerId: row.provider_id,
+    providerName: row.provider_name,
+    login: row.login,
+    displayName: row.display_name,
+    signature: row.signature,
+    syncPeriod: row.sync_period,
+    folders: parseFolderSelection(row.folders),
+    autoDownload: row.auto_download === 1,
+    sendEnabled: row.send_enabled === 1,
+    defaultSender: row.default_sender === 1,
+    enabled: row.enabled === 1,
+    archived: row.archived_at !== null,
+    status: {
+      state: row.enabled === 1 ? row.state : 'disabled',
+      progress: { done: row.progress_done, total: row.progress_total },
+      lastSyncAt: iso(row.last_sync_at),
+      error:
+        row.state === 'error' && row.error_code !== null
+          ? {
+              code: row.error_code,
+              message: row.error_message ?? '',
+              action: isErrorAction(row.error_action) ? row.error_action : null,
+              at: iso(row.error_at) ?? new Date(row.updated_at).toISOString(),
+            }
+          : null,
+    },
+    owner: { id: row.user_id, email: row.owner_email, name: row.owner_name },
+    access,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+/** The address split at its last `@` (a quoted local part may itself contain one). */
+export function splitAddress(email: string): { localPart: string; domain: string } {
+  const at = email.lastIndexOf('@');
+  return { localPart: email.slice(0, at), domain: email.slice(at + 1) };
+}
+
+/**
+ * The login the provider expects: `email` → the whole address, `localPart` → the part before
+ * `@`, `manual` → what the user typed (required). A login typed for another format is ignored,
+ * so the provider's rule always wins.
+ */
+export function deriveLogin(format: LoginFormat, email: string, typed: string | undefined): string {
+  switch (format) {
+    case 'email':
+      return email;
+    case 'localPart':
+      return splitAddress(email).localPart;
+    case 'manual': {
+      const login = typed?.trim() ?? '';
+      if (login === '') throw validationFailed({ login: 'enter the login (user name) for this mailbox' });
+      return login;
+    }
+  }
+}

@@ -1,0 +1,251 @@
+import { Type } from '@sinclair/typebox';
+import type { App } from '../app.js';
+import { actorOf } from '../auth.js';
+import { Email, IdParams, ListOf, Strict, errorResponses } from '../schemas.js';
+import type { AccountsService } from '../../services/accounts.service.js';
+import { accountErrorActions, accountStates, syncPeriods } from '../../domain/account.js';
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+const Folders = Type.Union([
+  Type.Literal('all'),
+  Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 1000 }),
+]);
+
+// The response schema is the allow-list of what leaves the server: no secret field exists here.
+export const AccountSchema = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    providerId: Type.String(),
+    providerName: Type.String(),
+    login: Type.String(),
+    displayName: Type.String(),
+    signature: Type.String(),
+    syncPeriod: literals(syncPeriods),
+    folders: Type.Union([Type.Literal('all'), Type.Array(Type.String())]),
+    autoDownload: Type.Boolean(),
+    sendEnabled: Type.Boolean(),
+    defaultSender: Type.Boolean(),
+    enabled: Type.Boolean(),
+    archived: Type.Boolean(),
+    status: Type.Object({
+      state: literals(accountStates),
+      progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
+      lastSyncAt: Type.Union([Type.String(), Type.Null()]),
+      error: Type.Union([
+        Type.Object({
+          code: Type.String(),
+          message: Type.String(),
+          action: Type.Union([literals(accountErrorActions), Type.Null()]),
+          at: Type.String(),
+        }),
+        Type.Null(),
+      ]),
+    }),
+    owner: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() }),
+    access: Type.Object({ read: Type.Boolean(), send: Type.Boolean(), manage: Type.Boolean() }),
+    createdAt: Type.String(),
+  },
+  { $id: 'Account' },
+);
+
+const settingsFields = {
+  displayName: Type.Optional(Type.String({ maxLength: 200 })),
+  signature: Type.Optional(Type.String({ maxLength: 20_000 })),
+  syncPeriod: Type.Optional(literals(syncPeriods)),
+  folders: Type.Optional(Folders),
+  autoDownload: Type.Optional(Type.Boolean()),
+  sendEnabled: Type.Optional(Type.Boolean()),
+  defaultSender: Type.Optional(Type.Boolean()),
+};
+
+const Password = Type.String({ minLength: 1, maxLength: 1024 });
+
+const ShareRights = { read: Type.Boolean(), send: Type.Boolean(), manage: Type.Boolean() };
+const ShareSchema = Type.Object({
+  userId: Type.String(),
+  name: Type.String(),
+  email: Type.String(),
+  ...ShareRights,
+});
+
+const FolderSchema = Type.Object({
+  path: Type.String(),
+  name: Type.String(),
+  delimiter: Type.Union([Type.String(), Type.Null()]),
+  specialUse: Type.Union([Type.String(), Type.Null()]),
+  selected: Type.Boolean(),
+});
+
+const Flag = Type.Union([Type.Literal('true'), Type.Literal('false')]);
+
+export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
+  // Responses only: the serializer resolves the reference per server instance.
+  app.addSchema(AccountSchema);
+  const AccountRef = Type.Ref('Account');
+  const tags = ['accounts'];
+
+  app.get(
+    '/api/v1/accounts',
+    { schema: { tags, response: { 200: ListOf(AccountRef), ...errorResponses } } },
+    async (request) => ({
+      items: await deps.accounts.list(actorOf(request)),
+    }),
+  );
+
+  app.post(
+    '/api/v1/accounts',
+    {
+      schema: {
+        tags,
+        summary:
+          'Connect a mailbox: verifies the IMAP login and SMTP authentication, then saves and starts syncing',
+        body: Type.Object(
+          {
+            email: Email,
+            providerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            login: Type.Optional(Type.String({ maxLength: 320 })),
+            password: Type.Optional(Password),
+            ...settingsFields,
+          },
+          Strict,
+        ),
+        response: { 201: AccountRef, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await deps.accounts.create(actorOf(request), request.body)),
+  );
+
+  // OAuth 2.0 seam (issue 7): `POST /api/v1/accounts/oauth/start {email, providerId}` → {authorizationUrl}
+  // and its callback belong here. Not registered until it works: an unknown route answers 404.
+
+  app.get(
+    '/api/v1/accounts/:id',
+    { schema: { tags, params: IdParams, response: { 200: AccountRef, ...errorResponses } } },
+    async (request) => deps.accounts.get(actorOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/api/v1/accounts/:id',
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        body: Type.Object({ ...settingsFields, enabled: Type.Optional(Type.Boolean()) }, Strict),
+        response: { 200: AccountRef, ...errorResponses },
+      },
+    },
+    async (request) => deps.accounts.update(actorOf(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/v1/accounts/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'Stop syncing and erase the secret; keepMail=true keeps the downloaded mail readable as an archived account',
+        params: IdParams,
+        querystring: Type.Object({ keepMail: Type.Optional(Flag) }, Strict),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deps.accounts.delete(actorOf(request), request.params.id, {
+        keepMail: request.query.keepMail === 'true',
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/accounts/:id/sync',
+    {
+      schema: {
+        tags,
+        summary: 'Synchronise now (the "retry" action)',
+        params: IdParams,
+        response: { 202: AccountRef, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(await deps.accounts.syncNow(actorOf(request), request.params.id)),
+  );
+
+  app.post(
+    '/api/v1/accounts/:id/password',
+    {
+      schema: {
+        tags,
+        summary: 'Change the mailbox password: verified against the servers before it is stored',
+        params: IdParams,
+        body: Type.Object(
+          { password: Password, login: Type.Optional(Type.String({ maxLength: 320 })) },
+          Strict,
+        ),
+        response: { 200: AccountRef, ...errorResponses },
+      },
+    },
+    async (request) => deps.accounts.changePassword(actorOf(request), request.params.id, request.body),
+  );
+
+  app.get(
+    '/api/v1/accounts/:id/folders',
+    {
+      schema: {
+        tags,
+        summary: 'Folders known from the last sync; refresh=true lists them from the mail server',
+        params: IdParams,
+        querystring: Type.Object({ refresh: Type.Optional(Flag) }, Strict),
+        response: { 200: ListOf(FolderSchema), ...errorResponses },
+      },
+    },
+    async (request) => ({
+      items: await deps.accounts.folders(actorOf(request), request.params.id, {
+        refresh: request.query.refresh === 'true',
+      }),
+    }),
+  );
+
+  app.get(
+    '/api/v1/accounts/:id/shares',
+    { schema: { tags, params: IdParams, response: { 200: ListOf(ShareSchema), ...errorResponses } } },
+    async (request) => ({ items: await deps.accounts.listShares(actorOf(request), request.params.id) }),
+  );
+
+  app.put(
+    '/api/v1/accounts/:id/shares',
+    {
+      schema: {
+        tags,
+        summary: 'Replace who else may read, send through or manage this mailbox',
+        params: IdParams,
+        body: Type.Array(
+          Type.Object({ userId: Type.String({ minLength: 1, maxLength: 100 }), ...ShareRights }, Strict),
+          { maxItems: 500 },
+        ),
+        response: { 200: ListOf(ShareSchema), ...errorResponses },
+      },
+    },
+    async (request) => ({
+      items: await deps.accounts.replaceShares(actorOf(request), request.params.id, request.body),
+    }),
+  );
+
+  app.get(
+    '/api/v1/users/directory',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Names and addresses of all users, for choosing whom to share a mailbox with',
+        response: {
+          200: ListOf(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() })),
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({ items: await deps.accounts.userDirectory() }),
+  );
+}

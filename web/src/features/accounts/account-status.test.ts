@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import {
+  actionLabel,
+  describeVerificationFailure,
+  notesOf,
+  progressPercent,
+  statusView,
+} from './account-status.js';
+import type { AccountStatus } from './accounts.api.js';
+
+const status = (state: AccountStatus['state'], done = 0, total = 0): AccountStatus => ({
+  state,
+  progress: { done, total },
+  lastSyncAt: null,
+  error: null,
+});
+
+describe('statusView', () => {
+  it('shows sync progress as X of Y messages', () => {
+    expect(statusView(status('syncing', 120, 480))).toEqual({
+      label: 'Syncing',
+      color: 'blue',
+      progress: '120 of 480 messages',
+    });
+    expect(progressPercent(status('syncing', 120, 480))).toBe(25);
+    expect(progressPercent(status('connecting'))).toBeNull();
+  });
+
+  it('names every state and archived accounts', () => {
+    expect(statusView(status('idle')).label).toBe('Up to date');
+    expect(statusView(status('error')).label).toBe('Needs attention');
+    expect(statusView(status('disabled')).label).toBe('Switched off');
+    expect(statusView(status('disabled'), true).label).toBe('Archived');
+  });
+});
+
+describe('describeVerificationFailure', () => {
+  it('says which step failed in plain words with a hint', () => {
+    const failure = describeVerificationFailure('auth_failed', 'Authentication failed', {
+      step: 'auth',
+      protocol: 'imap',
+    });
+    expect(failure.step).toBe('Signing in to the incoming mail server (IMAP login)');
+    expect(failure.message).toBe('Authentication failed');
+    expect(failure.hint).toContain('login and password');
+    expect(
+      describeVerificationFailure('tls_error', 'certificate has expired', { step: 'tls', protocol: 'smtp' })
+        .step,
+    ).toBe('Checking the security certificate of the outgoing mail server (SMTP)');
+    expect(describeVerificationFailure('app_password_required', 'x', {}).hint).toContain('app password');
+  });
+});
+
+describe('actionLabel and notesOf', () => {
+  it('names the fixing action', () => {
+    expect(actionLabel('enter_new_password')).toBe('Enter new password');
+    expect(actionLabel('retry')).toBe('Retry');
+  });
+  it('accepts one note or many', () => {
+    expect(notesOf('needs an app password')).toEqual(['needs an app password']);
+    expect(notesOf(['a', ' '])).toEqual(['a']);
+    expect(notesOf(null)).toEqual([]);
+  });
+});
