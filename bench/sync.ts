@@ -1,0 +1,403 @@
+// `npm run bench:sync`: figures for the sync engine against the test rig (prints, never fails).
+//   1. First sync of N messages (default 5,000; SYNC_BENCH_N) vs a bare imapflow client fetching
+//      every full source over one connection. Target: Mailyard within 1.5x.
+//   2. Push latency of 200 messages sent through Postfix at a steady rate: SMTP acceptance to the
+//      `message.created` event. Target: p95 <= 1 s.
+//   3. Peak resident memory above idle during the first sync and while syncing a 30 MB attachment.
+//      Target: under 200 MB.
+// Mailyard runs in its own process for 1 and 3 (server/test/support/sync-process.ts), so its
+// memory is measured alone; in this process for 2, to see the events.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
+import { ensureTestCa } from '../server/test/rig/ca.mjs';
+import { startRig, type RunningRig } from '../server/test/rig/rig.js';
+import type { MailUser, RigDescription } from '../server/test/rig/types.js';
+import { loadConfig, type Config } from '../server/src/config.js';
+import { createContainer, type Container } from '../server/src/container.js';
+import { createLogger } from '../server/src/lib/logger.js';
+import { seedImapAccount } from '../server/test/support/sync.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const N = Number(process.env.SYNC_BENCH_N ?? 5_000);
+const PUSH_COUNT = 200;
+// SYNC_BENCH_PARTS=first,big,push (default: all) runs only some parts, for profiling runs.
+const PARTS = new Set((process.env.SYNC_BENCH_PARTS ?? 'first,big,push').split(',').map((p) => p.trim()));
+const PUSH_RATE_PER_S = 10;
+
+async function main(): Promise<void> {
+  const rig = await startRig({ repoRoot });
+  try {
+    await run(rig.description);
+  } finally {
+    await rig.stop();
+  }
+}
+
+async function run(rig: RigDescription): Promise<void> {
+  console.log(`sync benchmark: N=${N}`);
+
+  const idleRss = await idleBaseline();
+  if (PARTS.has('first')) await firstSyncPart(rig, idleRss);
+  if (PARTS.has('big')) await bigAttachmentPart(rig, idleRss);
+  if (PARTS.has('push')) {
+    const push = await pushLatency(rig);
+    console.log(
+      `push latency over ${PUSH_COUNT} messages at ${PUSH_RATE_PER_S}/s: p50 ${ms(push.p50)}, p95 ${ms(push.p95)}, max ${ms(push.max)} (target p95 <= 1 s)`,
+    );
+  }
+}
+
+// 1. first sync vs bare fetch
+async function firstSyncPart(rig: RigDescription, idleRss: number): Promise<void> {
+  const user = await createMailUser(rig);
+  const bytes = await fillMailbox(rig, user, N);
+  console.log(`mailbox filled: ${N} messages, ${mb(bytes)} MB`);
+
+  const bare = await bareFetch(rig, user);
+  console.log(`bare imapflow fetch of all sources: ${ms(bare.ms)} (${mb(bare.bytes)} MB)`);
+
+  const first = await mailyardFirstSync(rig, user, N);
+  console.log(`Mailyard first sync until all ${N} stored (listable): ${ms(first.ms)}`);
+  console.log(`ratio Mailyard / bare: ${(first.ms / bare.ms).toFixed(2)}x (target <= 1.5x)`);
+  console.log(
+    `peak RSS during the first sync: ${mb(first.peakRss - idleRss)} MB above idle (idle ${mb(idleRss)} MB, peak ${mb(first.peakRss)} MB; target < 200 MB)`,
+  );
+  if (first.phases) console.log(`  phases (busy time, they overlap): ${first.phases}`);
+}
+
+// 3b. one 30 MB attachment
+async function bigAttachmentPart(rig: RigDescription, idleRss: number): Promise<void> {
+  const bigUser = await createMailUser(rig);
+  await fillWith(rig, bigUser, [bigMessage(bigUser.email)]);
+  const big = await mailyardFirstSync(rig, bigUser, 1);
+  console.log(
+    `peak RSS syncing a 30 MB attachment: ${mb(big.peakRss - idleRss)} MB above idle (peak ${mb(big.peakRss)} MB; target < 200 MB)`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function createMailUser(rig: RigDescription): Promise<MailUser> {
+  const response = await fetch(`${rig.control.url}/mail-users/create`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${rig.control.secret}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (!response.ok) throw new Error(`creating a mail user failed: ${response.status}`);
+  return (await response.json()) as MailUser;
+}
+
+async function imap(rig: RigDescription, user: MailUser): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: rig.imap.host,
+    port: rig.imap.tlsPort,
+    secure: true,
+    auth: { user: user.email, pass: user.password },
+    logger: false,
+    disableAutoIdle: true,
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+/** log-uniform between min and max */
+const logUniform = (min: number, max: number) =>
+  Math.round(Math.exp(Math.log(min) + Math.random() * (Math.log(max) - Math.log(min))));
+const b64 = (data: Buffer) => data.toString('base64').replace(/.{76}/g, '$&\r\n');
+const words = (n: number) => Array.from({ length: n }, () => randomBytes(3).toString('hex')).join(' ');
+
+function mixedMessage(i: number, to: string): Buffer {
+  const head = `Message-ID: <bench-${i}-${randomBytes(6).toString('hex')}@bench.mailyard>\r\nFrom: Bench <bench@example.test>\r\nTo: ${to}\r\nSubject: Bench message ${i}\r\nDate: ${new Date(Date.now() - i * 60_000).toUTCString()}\r\nMIME-Version: 1.0\r\n`;
+  const kind = i % 10;
+  if (kind < 4)
+    return Buffer.from(
+      `${head}Content-Type: text/plain; charset=utf-8\r\n\r\n${words(logUniform(150, 800))}\r\n`,
+    );
+  if (kind < 7) {
+    return Buffer.from(
+      `${head}Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><h1>News ${i}</h1>${`<p style="color:#333">${words(40)} <a href="https://example.test/${i}">link</a></p>`.repeat(logUniform(5, 60))}<img src="https://tracker.example.test/${i}.gif"></body></html>\r\n`,
+    );
+  }
+  if (kind < 9) {
+    const text = words(logUniform(100, 500));
+    return Buffer.from(
+      `${head}Content-Type: multipart/alternative; boundary="alt"\r\n\r\n--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}\r\n--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div>${text}</div>\r\n--alt--\r\n`,
+    );
+  }
+  const attachment = randomBytes(logUniform(10 * 1024, 2 * 1024 * 1024));
+  return Buffer.from(
+    `${head}Content-Type: multipart/mixed; boundary="mix"\r\n\r\n--mix\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${words(80)}\r\n` +
+      `--mix\r\nContent-Type: application/pdf; name="report-${i}.pdf"\r\nContent-Disposition: attachment; filename="report-${i}.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(attachment)}\r\n--mix--\r\n`,
+  );
+}
+
+function bigMessage(to: string): Buffer {
+  return Buffer.from(
+    `Message-ID: <big-${randomBytes(6).toString('hex')}@bench.mailyard>\r\nFrom: big@example.test\r\nTo: ${to}\r\nSubject: Thirty megabytes\r\nMIME-Version: 1.0\r\n` +
+      `Content-Type: multipart/mixed; boundary="big"\r\n\r\n--big\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n--big\r\n` +
+      `Content-Type: application/octet-stream; name="big.bin"\r\nContent-Disposition: attachment; filename="big.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(randomBytes(30 * 1024 * 1024))}\r\n--big--\r\n`,
+  );
+}
+
+async function fillMailbox(rig: RigDescription, user: MailUser, n: number): Promise<number> {
+  const client = await imap(rig, user);
+  let bytes = 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      const message = mixedMessage(i, user.email);
+      bytes += message.length;
+      await client.append('INBOX', message);
+    }
+  } finally {
+    await client.logout();
+  }
+  return bytes;
+}
+
+async function fillWith(rig: RigDescription, user: MailUser, messages: Buffer[]): Promise<void> {
+  const client = await imap(rig, user);
+  for (const message of messages) await client.append('INBOX', message);
+  await client.logout();
+}
+
+async function bareFetch(rig: RigDescription, user: MailUser): Promise<{ ms: number; bytes: number }> {
+  const started = performance.now();
+  const client = await imap(rig, user);
+  await client.mailboxOpen('INBOX');
+  let bytes = 0;
+  for await (const m of client.fetch('1:*', { uid: true, source: true })) bytes += m.source?.length ?? 0;
+  await client.logout();
+  return { ms: performance.now() - started, bytes };
+}
+
+interface SyncRun {
+  ms: number;
+  peakRss: number;
+  /** the engine's per-phase busy times, from its 'folder sync phases' log line */
+  phases?: string;
+}
+
+function spawnSyncProcess(config: Config): {
+  child: ChildProcess;
+  started: Promise<number>;
+  ready: Promise<void>;
+  phases: () => string | undefined;
+} {
+  const databaseUrl =
+    config.database.kind === 'postgres' ? config.database.url : `sqlite:${config.database.file}`;
+  const profile = process.env.SYNC_BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SYNC_BENCH_PROFILE_DIR}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', path.join(repoRoot, 'server/test/support/sync-process.ts')],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        MAILYARD_DATA_DIR: config.dataDir,
+        DATABASE_URL: databaseUrl,
+        // info, for the phase timings; only warnings and errors are passed on
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const phaseLines: string[] = [];
+  let errBuffer = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errBuffer += chunk.toString();
+    const lines = errBuffer.split('\n');
+    errBuffer = lines.pop() ?? '';
+    for (const line of lines) {
+      let entry: { level?: number; msg?: string; phases?: Record<string, number>; messages?: number };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        if (line.trim()) process.stderr.write(`${line}\n`);
+        continue;
+      }
+      if (entry.msg === 'folder sync phases' && entry.phases) {
+        const parts = Object.entries(entry.phases).map(([k, v]) => `${k} ${ms(v)}`);
+        phaseLines.push(`${entry.messages ?? '?'} messages: ${parts.join(', ')}`);
+      } else if ((entry.level ?? 0) >= 40) process.stderr.write(`${line}\n`);
+    }
+  });
+  let out = '';
+  let resolveStarted: (t: number) => void = () => undefined;
+  let resolveReady: () => void = () => undefined;
+  const started = new Promise<number>((r) => (resolveStarted = r));
+  const ready = new Promise<void>((r) => (resolveReady = r));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    const m = /starting (\d+)/.exec(out);
+    if (m?.[1]) resolveStarted(Number(m[1]));
+    if (out.includes('ready')) resolveReady();
+  });
+  return { child, started, ready, phases: () => (phaseLines.length > 0 ? phaseLines.join('; ') : undefined) };
+}
+
+const rssOf = (pid: number, field: 'VmRSS' | 'VmHWM'): number => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
+  return Number(kb ?? 0) * 1024;
+};
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+function benchConfig(): Config {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-bench-'));
+  return loadConfig({
+    MAILYARD_DATA_DIR: dataDir,
+    MAILYARD_ADMIN_EMAIL: 'bench@mailyard.test',
+    MAILYARD_ADMIN_PASSWORD: 'bench-password-1',
+  });
+}
+
+/** RSS of a sync process with nothing to sync, once it settled. */
+async function idleBaseline(): Promise<number> {
+  const config = benchConfig();
+  const setup = await createContainer(config, createLogger('warn'));
+  await setup.close();
+  const { child, ready } = spawnSyncProcess(config);
+  await ready;
+  await new Promise((r) => setTimeout(r, 2_000));
+  const rss = rssOf(child.pid ?? 0, 'VmRSS');
+  await stopChild(child);
+  rmSync(config.dataDir, { recursive: true, force: true });
+  return rss;
+}
+
+async function mailyardFirstSync(rig: RigDescription, user: MailUser, expected: number): Promise<SyncRun> {
+  const config = benchConfig();
+  const setup: Container = await createContainer(config, createLogger('warn'));
+  const admin = await setup.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
+  const accountId = await seedImapAccount(setup.db, setup.secrets, {
+    userId: admin.id,
+    mailUser: user,
+    rig,
+    syncPeriod: 'all',
+    folders: ['INBOX'],
+  });
+  const { child, started, phases } = spawnSyncProcess(config);
+  const t0 = await started;
+  let peakRss = 0;
+  try {
+    for (;;) {
+      peakRss = Math.max(peakRss, rssOf(child.pid ?? 0, 'VmHWM'));
+      const row = await setup.db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      if (Number(row.n) >= expected) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const elapsed = Date.now() - t0;
+    peakRss = Math.max(peakRss, rssOf(child.pid ?? 0, 'VmHWM'));
+    // The engine logs its phase timings once the folder is done, just after the last commit.
+    for (let i = 0; i < 40 && !phases(); i++) await new Promise((r) => setTimeout(r, 50));
+    return { ms: elapsed, peakRss, phases: phases() };
+  } finally {
+    await stopChild(child);
+    await setup.close();
+    rmSync(config.dataDir, { recursive: true, force: true });
+  }
+}
+
+async function pushLatency(rig: RigDescription): Promise<{ p50: number; p95: number; max: number }> {
+  const user = await createMailUser(rig);
+  const config = benchConfig();
+  const container = await createContainer(config, createLogger('warn'));
+  const admin = await container.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
+  const accountId = await seedImapAccount(container.db, container.secrets, {
+    userId: admin.id,
+    mailUser: user,
+    rig,
+  });
+  const arrived = new Map<string, number>();
+  container.events.subscribe((e) => {
+    if (e.type === 'message.created' && e.accountId === accountId)
+      arrived.set(String(e.data.subject), performance.now());
+  });
+  const idle = new Promise<void>((resolve) => {
+    const off = container.events.subscribe((e) => {
+      if (
+        e.type === 'account.status' &&
+        e.accountId === accountId &&
+        (e.data as { state?: string }).state === 'idle'
+      ) {
+        off();
+        resolve();
+      }
+    });
+  });
+  await container.startBackground();
+  await idle;
+
+  const transport = nodemailer.createTransport({
+    host: rig.smtp.host,
+    port: rig.smtp.inboundPort,
+    secure: false,
+    pool: true,
+    maxConnections: 2,
+    tls: { servername: 'localhost' },
+  });
+  const accepted = new Map<string, number>();
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < PUSH_COUNT; i++) {
+    const subject = `Push ${i}`;
+    sends.push(
+      transport
+        .sendMail({ from: 'outside@example.test', to: user.email, subject, text: `push message ${i}` })
+        .then(() => {
+          accepted.set(subject, performance.now());
+        }),
+    );
+    await new Promise((r) => setTimeout(r, 1_000 / PUSH_RATE_PER_S));
+  }
+  await Promise.all(sends);
+  const deadline = Date.now() + 30_000;
+  while (arrived.size < PUSH_COUNT && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  transport.close();
+  await container.close();
+  rmSync(config.dataDir, { recursive: true, force: true });
+
+  const latencies = [...accepted.entries()]
+    .map(([subject, at]) => (arrived.get(subject) ?? Number.POSITIVE_INFINITY) - at)
+    .sort((a, b) => a - b);
+  const pick = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? Number.NaN;
+  if (arrived.size < PUSH_COUNT)
+    console.log(`  (${PUSH_COUNT - arrived.size} messages never arrived within 30 s)`);
+  return { p50: pick(0.5), p95: pick(0.95), max: latencies.at(-1) ?? Number.NaN };
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? `${(value / 1000).toFixed(2)} s` : 'n/a');
+const mb = (value: number) => (value / 1024 / 1024).toFixed(1);
+
+export type { RunningRig };
+
+// TLS to the rig needs its CA trusted from process start: re-run ourselves with it.
+const ca = await ensureTestCa(repoRoot);
+if (process.env.NODE_EXTRA_CA_CERTS !== ca.caFile) {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.caFile },
+  });
+  child.once('exit', (code) => process.exit(code ?? 1));
+} else {
+  await main();
+}

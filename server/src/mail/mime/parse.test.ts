@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BlobStore } from '../../lib/blob-store.js';
+import { storeAndParse } from './parse.js';
+import { sanitizeMailHtml } from './sanitize.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-mime-'));
+const blobs = new BlobStore(dir);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const message = Buffer.from(
+  [
+    'Message-ID: <m1@example.test>',
+    'In-Reply-To: <m0@example.test>',
+    'References: <root@example.test> <m0@example.test>',
+    'From: "Alice A." <alice@example.test>',
+    'To: bob@example.test, Team: carol@example.test, dan@example.test;',
+    'Subject: =?utf-8?B?SGVsbG8g8J+Riw==?=',
+    'Date: Tue, 10 Mar 2026 10:00:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    '<p onclick="x()">Hi <script>alert(1)</script><img src="https://t.example/p.gif"><img src="cid:logo"><a href="javascript:alert(1)">x</a></p>',
+    '--b',
+    'Content-Type: application/pdf; name="a.pdf"',
+    'Content-Disposition: attachment; filename="a.pdf"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from('%PDF-1.4 test').toString('base64'),
+    '--b--',
+    '',
+  ].join('\r\n'),
+);
+
+describe('storeAndParse', () => {
+  it('extracts headers, text, safe HTML and attachments, from a buffer or a stream alike', async () => {
+    for (const source of [message, Readable.from([message.subarray(0, 100), message.subarray(100)])]) {
+      const { raw, parsed, parseError } = await storeAndParse(source, blobs);
+      expect(parseError).toBeNull();
+      expect(raw.size).toBe(message.length);
+      expect(parsed).toMatchObject({
+        messageId: '<m1@example.test>',
+        inReplyTo: '<m0@example.test>',
+        references: ['<root@example.test>', '<m0@example.test>'],
+        subject: 'Hello 👋',
+        from: [{ name: 'Alice A.', address: 'alice@example.test' }],
+        date: Date.UTC(2026, 2, 10, 10),
+      });
+      expect(parsed.to.map((a) => a.address)).toEqual([
+        'bob@example.test',
+        'carol@example.test',
+        'dan@example.test',
+      ]);
+      expect(parsed.attachments).toMatchObject([
+        { filename: 'a.pdf', contentType: 'application/pdf', size: 13, disposition: 'attachment' },
+      ]);
+      expect(await blobs.exists(parsed.attachments[0]?.blobSha256 ?? '')).toBe(true);
+      expect(parsed.snippet).toContain('Hi');
+    }
+  });
+
+  it('keeps an unparseable message raw', async () => {
+    const { raw, parseError } = await storeAndParse(Buffer.alloc(0), blobs);
+    expect(raw.size).toBe(0);
+    expect(parseError === null || typeof parseError === 'string').toBe(true);
+  });
+});
+
+describe('sanitizeMailHtml', () => {
+  it('removes scripts, handlers, forms and javascript: links and holds remote images back', () => {
+    const html = sanitizeMailHtml(
+      '<div onmouseover="x()" style="color:red;background:url(https://x.example/a.png)"><script>1</script><form action="https://x"><input></form>' +
+        '<a href="javascript:alert(1)">a</a><a href="https://ok.example">b</a><img src="https://t.example/p.gif" srcset="https://t.example/2x.gif 2x"><img src="cid:logo"><iframe src="https://x"></iframe></div>',
+    );
+    expect(html).not.toMatch(/script|onmouseover|form|input|javascript|iframe|url\(/i);
+    expect(html).toContain('data-remote-src="https://t.example/p.gif"');
+    expect(html).not.toMatch(/ src="https/);
+    expect(html).toContain('src="cid:logo"');
+    expect(html).toContain('href="https://ok.example"');
+    expect(html).toContain('rel="noopener noreferrer"');
+  });
+});

@@ -1,0 +1,289 @@
+// Streaming MIME parsing with bounded memory: the raw source and every attachment go to the
+// BlobStore as streams; only headers, text and HTML are held as strings. A message the parser
+// cannot handle is still stored raw, with `parseError` set, so it never stalls a folder.
+import { PassThrough, Readable } from 'node:stream';
+import {
+  MailParser,
+  type AddressObject,
+  type AttachmentStream,
+  type EmailAddress,
+  type HeaderLines,
+  type MessageText,
+} from 'mailparser';
+import type { BlobStore, StoredBlob } from '../../lib/blob-store.js';
+import type { MailAddress } from '../../domain/message.js';
+import { sanitizeMailHtml } from './sanitize.js';
+
+export interface ParsedAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  disposition: string;
+  blobSha256: string;
+  position: number;
+}
+
+export interface ParsedMessage {
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  subject: string;
+  from: MailAddress[];
+  to: MailAddress[];
+  cc: MailAddress[];
+  bcc: MailAddress[];
+  /** epoch ms of the Date header, null when missing or invalid */
+  date: number | null;
+  text: string | null;
+  /** sanitised for display (see sanitize.ts) */
+  html: string | null;
+  snippet: string;
+  headers: { name: string; value: string }[];
+  attachments: ParsedAttachment[];
+}
+
+export interface StoredMessageSource {
+  raw: StoredBlob;
+  parsed: ParsedMessage;
+  /** set when the source could not be parsed; `parsed` is then the empty shape */
+  parseError: string | null;
+}
+
+// Caps on what a hostile message can make us hold in memory or the database.
+const MAX_TEXT_CHARS = 2_000_000;
+const MAX_HTML_CHARS = 5_000_000;
+const MAX_HEADERS = 300;
+const MAX_HEADER_VALUE = 4_000;
+const SNIPPET_CHARS = 200;
+
+export const emptyParsedMessage = (): ParsedMessage => ({
+  messageId: null,
+  inReplyTo: null,
+  references: [],
+  subject: '',
+  from: [],
+  to: [],
+  cc: [],
+  bcc: [],
+  date: null,
+  text: null,
+  html: null,
+  snippet: '',
+  headers: [],
+  attachments: [],
+});
+
+/**
+ * Stores the raw source and parses it in one pass over the bytes: a Buffer (small messages,
+ * fetched in batches) or a stream (large ones, downloaded in chunks).
+ */
+export async function storeAndParse(
+  source: Buffer | Readable,
+  blobs: BlobStore,
+): Promise<StoredMessageSource> {
+  if (Buffer.isBuffer(source)) {
+    const [raw, outcome] = await Promise.all([
+      blobs.put(source),
+      parseSafely(Readable.from([source]), blobs),
+    ]);
+    return { raw, ...outcome };
+  }
+  // A tee: the blob store and the parser each read their own copy of the chunks. The parser
+  // may stop early (an error) and must not hold the raw copy back, so it drains on failure.
+  const toBlob = new PassThrough();
+  const toParser = new PassThrough();
+  source.on('data', (chunk: Buffer) => {
+    const a = toBlob.write(chunk);
+    const b = toParser.writableEnded || toParser.destroyed ? true : toParser.write(chunk);
+    if (!a || !b) {
+      source.pause();
+      let waiting = (a ? 0 : 1) + (b ? 0 : 1);
+      const resume = () => {
+        waiting -= 1;
+        if (waiting === 0) source.resume();
+      };
+      if (!a) toBlob.once('drain', resume);
+      if (!b) toParser.once('drain', resume);
+    }
+  });
+  source.once('end', () => {
+    toBlob.end();
+    toParser.end();
+  });
+  source.once('error', (error) => {
+    toBlob.destroy(error);
+    toParser.destroy(error);
+  });
+  const [raw, outcome] = await Promise.all([blobs.put(toBlob), parseSafely(toParser, blobs)]);
+  return { raw, ...outcome };
+}
+
+async function parseSafely(
+  input: Readable,
+  blobs: BlobStore,
+): Promise<{ parsed: ParsedMessage; parseError: string | null }> {
+  try {
+    return { parsed: await parseMime(input, blobs), parseError: null };
+  } catch (error) {
+    // Keep the tee flowing: the raw copy must still reach the blob store.
+    input.on('data', () => undefined);
+    input.resume();
+    return {
+      parsed: emptyParsedMessage(),
+      parseError: error instanceof Error ? error.message.slice(0, 500) : 'unparseable message',
+    };
+  }
+}
+
+export function parseMime(input: Readable, blobs: BlobStore): Promise<ParsedMessage> {
+  return new Promise<ParsedMessage>((resolve, reject) => {
+    const parser = new MailParser({
+      skipImageLinks: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      // html-to-text is the costliest step of parsing; a plain rendering for search and the
+      // snippet is made from the sanitised HTML below instead.
+      skipHtmlToText: true,
+      checksumAlgo: false,
+    });
+    const result = emptyParsedMessage();
+    let position = 0;
+    let pending: Promise<void> = Promise.resolve();
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      input.unpipe(parser);
+      parser.destroy();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+
+    parser.on('headers', () => {
+      try {
+        Object.assign(result, headerFields(parser));
+        result.headers = headerList(parser.headerLines || []);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    parser.on('data', (data: AttachmentStream | MessageText) => {
+      if (data.type === 'attachment') {
+        const index = position++;
+        // Chained so attachments are recorded in order; the parser waits for release().
+        pending = pending.then(() => storeAttachment(data, index, blobs, result)).catch(fail);
+        return;
+      }
+      if (typeof data.text === 'string') result.text = data.text.slice(0, MAX_TEXT_CHARS);
+      if (typeof data.html === 'string') result.html = sanitizeMailHtml(data.html.slice(0, MAX_HTML_CHARS));
+    });
+    parser.once('error', fail);
+    parser.once('end', () => {
+      pending
+        .then(() => {
+          if (failed) return;
+          if (result.text === null && result.html !== null)
+            result.text = htmlToPlain(result.html).slice(0, MAX_TEXT_CHARS);
+          result.snippet = snippetOf(result.text ?? '');
+          resolve(result);
+        })
+        .catch(fail);
+    });
+    input.once('error', fail);
+    input.pipe(parser);
+  });
+}
+
+async function storeAttachment(
+  data: AttachmentStream,
+  position: number,
+  blobs: BlobStore,
+  result: ParsedMessage,
+): Promise<void> {
+  try {
+    const blob = await blobs.put(data.content);
+    result.attachments.push({
+      filename: (data.filename ?? '').slice(0, 500) || defaultFilename(data.contentType, position),
+      contentType: data.contentType.slice(0, 200),
+      size: blob.size,
+      contentId: data.cid ? data.cid.slice(0, 500) : null,
+      disposition: data.contentDisposition === 'inline' || data.related ? 'inline' : 'attachment',
+      blobSha256: blob.sha256,
+      position,
+    });
+  } finally {
+    data.release?.();
+  }
+}
+
+const defaultFilename = (contentType: string, position: number): string => {
+  const subtype = contentType.split('/')[1]?.replace(/[^a-z0-9.+-]/gi, '') || 'bin';
+  return `attachment-${position + 1}.${subtype}`;
+};
+
+function headerFields(parser: MailParser): Partial<ParsedMessage> {
+  const date =
+    parser.date instanceof Date && !Number.isNaN(parser.date.getTime()) ? parser.date.getTime() : null;
+  const references =
+    parser.references === undefined
+      ? []
+      : Array.isArray(parser.references)
+        ? parser.references
+        : [parser.references];
+  return {
+    messageId: cleanId(parser.messageId),
+    inReplyTo: cleanId(parser.inReplyTo?.split(/\s+/)[0]),
+    references: references
+      .flatMap((r) => r.split(/\s+/))
+      .map(cleanId)
+      .filter((r): r is string => r !== null)
+      .slice(-100),
+    subject: (parser.subject ?? '').slice(0, 1000),
+    from: addresses(parser.from),
+    to: addresses(parser.to),
+    cc: addresses(parser.cc),
+    bcc: addresses(parser.bcc),
+    date,
+  };
+}
+
+const cleanId = (value: string | undefined): string | null => {
+  const trimmed = value?.trim();
+  if (!trimmed) return null;
+  return trimmed.slice(0, 998);
+};
+
+function addresses(value: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  if (!value) return [];
+  const flatten = (list: EmailAddress[]): MailAddress[] =>
+    list.flatMap((a) => (a.group ? flatten(a.group) : [{ name: a.name ?? '', address: a.address ?? '' }]));
+  return (Array.isArray(value) ? value : [value]).flatMap((o) => flatten(o.value)).slice(0, 500);
+}
+
+function headerList(lines: HeaderLines): { name: string; value: string }[] {
+  return lines.slice(0, MAX_HEADERS).map(({ key, line }) => {
+    const colon = line.indexOf(':');
+    const value = (colon >= 0 ? line.slice(colon + 1) : line).replace(/\r?\n[ \t]+/g, ' ').trim();
+    return { name: key, value: value.slice(0, MAX_HEADER_VALUE) };
+  });
+}
+
+const htmlToPlain = (html: string): string =>
+  html
+    .replace(/<(style|script)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<(?:br|\/p|\/div|\/tr|\/li|\/h\d)[^>]*>/gi, '\n')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n\s*\n+/g, '\n\n')
+    .trim();
+
+export const snippetOf = (text: string): string =>
+  text
+    .slice(0, 4 * SNIPPET_CHARS)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, SNIPPET_CHARS);

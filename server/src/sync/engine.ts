@@ -1,0 +1,181 @@
+// The sync engine: one AccountSession per syncable account, started staggered so a restart
+// does not open every connection at once. The composition root starts and stops it; the
+// account service calls refreshAccount/removeAccount; the panel's changes wake the owning
+// session through the event bus.
+import type { BlobStore } from '../lib/blob-store.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { FoldersRepository } from '../db/repositories/folders.repository.js';
+import type { MessagesRepository } from '../db/repositories/messages.repository.js';
+import type { SyncAccountsRepository } from '../db/repositories/sync-accounts.repository.js';
+import type { EventBus } from '../services/event-bus.js';
+import { defaultImapTimeouts } from '../mail/imap/client.js';
+import { AccountSession, type CredentialsFor, type SessionTimings } from './account-session.js';
+import { defaultBackoff } from './backoff.js';
+import { FolderSync, defaultFolderSyncOptions, type FolderSyncOptions } from './folder-sync.js';
+import { PendingChangeApplier } from './pending-changes.js';
+import type { SyncScaleHooks } from '../scale/sync-hooks.js';
+
+export interface SyncEngineOptions {
+  timings: SessionTimings;
+  folderSync: FolderSyncOptions;
+  /** sessions start this far apart (plus jitter) at start-up */
+  staggerMs: number;
+}
+
+export const defaultSyncEngineOptions: SyncEngineOptions = {
+  timings: {
+    pollIntervalMs: 45_000,
+    livenessTimeoutMs: 20_000,
+    backoff: defaultBackoff,
+    imap: { ...defaultImapTimeouts, socketTimeoutMs: 90_000, maxIdleTimeMs: 10 * 60_000 },
+  },
+  folderSync: defaultFolderSyncOptions,
+  staggerMs: 250,
+};
+
+export interface SyncEngineDeps {
+  accounts: SyncAccountsRepository;
+  folders: FoldersRepository;
+  messages: MessagesRepository;
+  blobs: BlobStore;
+  events: EventBus;
+  clock: Clock;
+  logger: Logger;
+  credentialsFor: CredentialsFor;
+  /**
+   * Scale-out (issue 8, additive): which accounts this process syncs (leases), the fencing context
+   * of a session, and a per-server gate for opening connections. Absent: sync every account.
+   */
+  scale?: SyncScaleHooks;
+}
+
+export class SyncEngine {
+  private readonly sessions = new Map<string, AccountSession>();
+  private readonly folderSync: FolderSync;
+  private readonly pending: PendingChangeApplier;
+  private unsubscribe: (() => void) | undefined;
+  private started = false;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly deps: SyncEngineDeps,
+    private readonly options: SyncEngineOptions = defaultSyncEngineOptions,
+  ) {
+    this.log = deps.logger.child({ component: 'sync' });
+    const publish = (event: Parameters<EventBus['publish']>[0]) => deps.events.publish(event);
+    this.folderSync = new FolderSync(
+      {
+        messages: deps.messages,
+        folders: deps.folders,
+        blobs: deps.blobs,
+        clock: deps.clock,
+        logger: this.log,
+        publish,
+      },
+      options.folderSync,
+    );
+    this.pending = new PendingChangeApplier({
+      messages: deps.messages,
+      folders: deps.folders,
+      clock: deps.clock,
+      logger: this.log,
+      publish,
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    // The panel publishes message.updated/deleted after queueing a change: apply it promptly.
+    this.unsubscribe = this.deps.events.subscribe((event) => {
+      if (event.type === 'message.updated' || event.type === 'message.deleted')
+        this.sessions.get(event.accountId)?.wake('pending');
+    });
+    // Scale-out: accounts another worker holds are left to it.
+    const accounts = (await this.deps.accounts.listSyncable()).filter(
+      (account) => this.deps.scale?.shouldSync(account.id) ?? true,
+    );
+    accounts.forEach((account, index) => {
+      const delay =
+        index === 0 ? 0 : index * this.options.staggerMs + Math.floor(Math.random() * this.options.staggerMs);
+      this.startSession(account.id, delay);
+    });
+    this.log.info({ accounts: accounts.length }, 'sync engine started');
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map((s) => s.stop()));
+  }
+
+  /** An account was added, changed, re-authenticated, or its owner asked to sync now. */
+  async refreshAccount(accountId: string): Promise<void> {
+    if (!this.started) return;
+    const account = await this.deps.accounts.findById(accountId);
+    const syncable =
+      account !== undefined &&
+      account.enabled === 1 &&
+      account.archived_at === null &&
+      account.secret !== null &&
+      account.allow_receive === 1;
+    const session = this.sessions.get(accountId);
+    // Scale-out: another worker may hold the lease; try to take it if nobody does.
+    if (syncable && this.deps.scale && !this.deps.scale.shouldSync(accountId)) {
+      await this.removeAccount(accountId);
+      this.deps.scale.requestClaim(accountId);
+      return;
+    }
+    if (!syncable) {
+      await this.removeAccount(accountId);
+      return;
+    }
+    if (session?.running) {
+      session.wake('refresh');
+      return;
+    }
+    // A halted session (rejected login) or none yet: start afresh.
+    if (session) {
+      this.sessions.delete(accountId);
+      await session.stop();
+    }
+    this.startSession(accountId, 0);
+  }
+
+  async removeAccount(accountId: string): Promise<void> {
+    const session = this.sessions.get(accountId);
+    if (!session) return;
+    this.sessions.delete(accountId);
+    await session.stop();
+  }
+
+  /** For the panel: changes were queued for this account. */
+  notifyPendingChanges(accountId: string): void {
+    this.sessions.get(accountId)?.wake('pending');
+  }
+
+  private startSession(accountId: string, delayMs: number): void {
+    const session = new AccountSession(accountId, {
+      accounts: this.deps.accounts,
+      folders: this.deps.folders,
+      messages: this.deps.messages,
+      folderSync: this.folderSync,
+      pending: this.pending,
+      credentialsFor: this.deps.credentialsFor,
+      clock: this.deps.clock,
+      logger: this.log,
+      publish: (event) => this.deps.events.publish(event),
+      timings: this.options.timings,
+      connectGate: this.deps.scale && ((server) => this.deps.scale!.connectGate(server)),
+    });
+    this.sessions.set(accountId, session);
+    // Scale-out: the session's writes are fenced with the lease it starts under.
+    const scale = this.deps.scale;
+    if (scale) scale.runAs(accountId, () => session.start(delayMs));
+    else session.start(delayMs);
+  }
+}

@@ -1,0 +1,664 @@
+// One folder brought up to date over an open IMAP connection: new mail, flag changes,
+// expunges, the first sync (newest first, in batches) and UIDVALIDITY changes. The cursor moves
+// only after the messages it covers are committed (see cursor.ts).
+//
+// Batches are pipelined: while batch k is parsed (worker threads, see mail/mime/parse-pool.ts)
+// and committed, batch k+1 is already being fetched. Commits, and the cursor moves after them,
+// stay in batch order. Memory is bounded by a byte budget on fetched sources not yet parsed
+// and stored, and by the number of batches in flight.
+import type { ImapFlow } from 'imapflow';
+import type { Readable } from 'node:stream';
+import type { BlobStore } from '../lib/blob-store.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { FolderRow, MessageRow } from '../db/schema.js';
+import type { FoldersRepository } from '../db/repositories/folders.repository.js';
+import type {
+  FlagUpdate,
+  IncomingMessage,
+  MessageFlags,
+  MessagesRepository,
+} from '../db/repositories/messages.repository.js';
+import type { MailyardEvent } from '../domain/events.js';
+import { toMessageListItem, type MessageDirection } from '../domain/message.js';
+import type { SyncPeriod } from '../domain/account.js';
+import { storeAndParse } from '../mail/mime/parse.js';
+import { ParsePool, defaultParsePoolOptions, defaultParseWorkers } from '../mail/mime/parse-pool.js';
+import {
+  afterBackfillBatch,
+  afterFlagSync,
+  afterNewMessages,
+  backfillQueue,
+  batches,
+  periodStart,
+  planFolderSync,
+  toSequenceSet,
+  type FolderCursor,
+  type MailboxSnapshot,
+} from './cursor.js';
+
+export interface FolderSyncOptions {
+  /** UIDs per batch (one transaction each) */
+  batchSize: number;
+  /** messages above this size are streamed in chunks instead of fetched whole */
+  largeMessageBytes: number;
+  /** upper bound of message source bytes held in memory for one FETCH */
+  fetchBytes: number;
+  /** upper bound of fetched source bytes not yet parsed and stored, over all batches in flight */
+  sourceBytes: number;
+  /** batches fetched ahead of the oldest one not yet committed */
+  pipelineDepth: number;
+  /** worker threads parsing messages (0: parse on the main thread) */
+  parseWorkers: number;
+}
+
+export const defaultFolderSyncOptions: FolderSyncOptions = {
+  batchSize: 100,
+  largeMessageBytes: 4 * 1024 * 1024,
+  fetchBytes: 24 * 1024 * 1024,
+  sourceBytes: 48 * 1024 * 1024,
+  pipelineDepth: 4,
+  parseWorkers: defaultParseWorkers(),
+};
+
+export interface FolderSyncDeps {
+  messages: MessagesRepository;
+  folders: FoldersRepository;
+  blobs: BlobStore;
+  clock: Clock;
+  logger: Logger;
+  publish(event: MailyardEvent): void;
+}
+
+export interface SyncTarget {
+  accountId: string;
+  accountEmail: string;
+  syncPeriod: SyncPeriod;
+  folder: FolderRow;
+}
+
+export interface SyncHooks {
+  /** called after each committed batch with the number of UIDs it covered */
+  onProgress(count: number): Promise<void> | void;
+}
+
+interface FetchMeta {
+  size: number;
+  flags: MessageFlags;
+  internalDate: number | null;
+  modseq: string | null;
+}
+
+export function cursorOf(folder: FolderRow): FolderCursor | null {
+  if (folder.uid_validity === null) return null;
+  return {
+    uidValidity: Number(folder.uid_validity),
+    highestUid: Number(folder.highest_uid),
+    backfillUid: folder.backfill_uid === null ? null : Number(folder.backfill_uid),
+    highestModseq: folder.highest_modseq === null ? null : BigInt(folder.highest_modseq),
+    complete: folder.sync_complete === 1,
+  };
+}
+
+const flagsOf = (flags: Set<string> | undefined): MessageFlags => ({
+  seen: flags?.has('\\Seen') ?? false,
+  flagged: flags?.has('\\Flagged') ?? false,
+  answered: flags?.has('\\Answered') ?? false,
+  draft: flags?.has('\\Draft') ?? false,
+});
+
+export const snapshotOf = (box: {
+  uidValidity: bigint;
+  uidNext: number;
+  highestModseq?: bigint | undefined;
+  exists: number;
+}): MailboxSnapshot => ({
+  uidValidity: Number(box.uidValidity),
+  uidNext: box.uidNext,
+  highestModseq: box.highestModseq ?? null,
+  exists: box.exists,
+});
+
+/** Busy time per phase of one folder's fetch of new or backfilled messages (logged). */
+interface PhaseTimes {
+  messages: number;
+  /** IMAP FETCH commands, sources included */
+  fetchMs: number;
+  /** storing and parsing, summed over messages handled in parallel */
+  parseMs: number;
+  /** transactions: messages, cursor, progress */
+  dbMs: number;
+  /** the fetch loop waiting for earlier batches (pipeline depth or byte budget) */
+  waitMs: number;
+}
+
+const newPhaseTimes = (): PhaseTimes => ({ messages: 0, fetchMs: 0, parseMs: 0, dbMs: 0, waitMs: 0 });
+
+export class FolderSync {
+  private readonly parser: ParsePool;
+  private readonly budget: ByteBudget;
+
+  constructor(
+    private readonly deps: FolderSyncDeps,
+    private readonly options: FolderSyncOptions = defaultFolderSyncOptions,
+  ) {
+    this.parser = new ParsePool(
+      deps.blobs,
+      { ...defaultParsePoolOptions(), workers: options.parseWorkers },
+      (message, error) => deps.logger.warn({ err: error }, message),
+    );
+    this.budget = new ByteBudget(options.sourceBytes);
+  }
+
+  /** Stops the parse workers (they also exit by themselves when idle). */
+  close(): Promise<void> {
+    return this.parser.close();
+  }
+
+  /**
+   * Brings the folder up to date. `full` forces the flag and expunge checks even when the
+   * mailbox reports no change (the first pass of a new connection).
+   */
+  async sync(client: ImapFlow, target: SyncTarget, hooks: SyncHooks, full: boolean): Promise<void> {
+    const box = snapshotOf(await client.mailboxOpen(target.folder.path));
+    const plan = planFolderSync(cursorOf(target.folder), box);
+    let cursor: FolderCursor;
+    switch (plan.kind) {
+      case 'initial':
+        cursor = plan.cursor;
+        await this.saveCursor(target, cursor);
+        break;
+      case 'uidvalidity_changed':
+        this.deps.logger.info(
+          { accountId: target.accountId, folder: target.folder.path },
+          'UIDVALIDITY changed: resynchronising the folder',
+        );
+        await this.rekeyAfterUidValidityChange(client, target, box.uidValidity);
+        // Flags of re-keyed messages are re-read in full on the next pass.
+        cursor = { ...plan.cursor, highestModseq: null };
+        await this.saveCursor(target, cursor);
+        break;
+      case 'incremental': {
+        const stored = cursorOf(target.folder);
+        if (!stored) throw new Error('unreachable: incremental plan without a cursor');
+        cursor = stored;
+        break;
+      }
+    }
+
+    if (plan.kind !== 'incremental' || plan.fetchNew || full)
+      cursor = await this.fetchNew(client, target, cursor, hooks);
+    if (plan.kind === 'incremental' && (plan.syncFlags || full)) {
+      cursor = await this.syncFlags(client, target, cursor, box);
+      await this.removeExpunged(client, target, cursor);
+    }
+    if (!cursor.complete) await this.backfill(client, target, cursor, hooks);
+  }
+
+  /** How many UIDs this folder still has to fetch (for progress), with the mailbox selected. */
+  async remaining(client: ImapFlow, target: SyncTarget): Promise<number> {
+    const box = snapshotOf(await client.mailboxOpen(target.folder.path));
+    const plan = planFolderSync(cursorOf(target.folder), box);
+    const cursor = plan.kind === 'incremental' ? cursorOf(target.folder) : plan.cursor;
+    if (!cursor) return 0;
+    const fresh = Math.max(0, box.uidNext - 1 - cursor.highestUid);
+    if (cursor.complete) return fresh;
+    const inPeriod = await this.searchPeriod(client, target);
+    return fresh + backfillQueue(cursor, inPeriod).length;
+  }
+
+  private async searchPeriod(client: ImapFlow, target: SyncTarget): Promise<number[]> {
+    const since = periodStart(target.syncPeriod, this.deps.clock.now());
+    const found = await client.search(since ? { since } : { all: true }, { uid: true });
+    return Array.isArray(found) ? found : [];
+  }
+
+  private async fetchNew(
+    client: ImapFlow,
+    target: SyncTarget,
+    start: FolderCursor,
+    hooks: SyncHooks,
+  ): Promise<FolderCursor> {
+    let cursor = start;
+    const found = await client.search({ uid: `${cursor.highestUid + 1}:*` }, { uid: true });
+    // "n:*" always matches the last message, even below n (RFC 3501 6.4.8).
+    const uids = (Array.isArray(found) ? found : [])
+      .filter((uid) => uid > cursor.highestUid)
+      .sort((a, b) => a - b);
+    const times = newPhaseTimes();
+    const pipeline = new BatchPipeline(this.options.pipelineDepth);
+    await pipeline.run(async () => {
+      for (const batch of batches(uids, this.options.batchSize)) {
+        const { prepared } = await this.fetchAndPrepare(client, target, batch, times);
+        await this.timed(times, 'waitMs', () =>
+          pipeline.add(prepared, async (incoming) => {
+            const started = performance.now();
+            await this.commit(target, cursor.uidValidity, incoming);
+            cursor = afterNewMessages(cursor, batch);
+            await this.saveCursor(target, cursor);
+            await hooks.onProgress(batch.length);
+            times.dbMs += performance.now() - started;
+          }),
+        );
+      }
+    });
+    this.logPhases(target, times);
+    return cursor;
+  }
+
+  private async backfill(
+    client: ImapFlow,
+    target: SyncTarget,
+    start: FolderCursor,
+    hooks: SyncHooks,
+  ): Promise<void> {
+    let cursor = start;
+    const queue = backfillQueue(cursor, await this.searchPeriod(client, target));
+    const all = batches(queue, this.options.batchSize);
+    const times = newPhaseTimes();
+    const pipeline = new BatchPipeline(this.options.pipelineDepth);
+    await pipeline.run(async () => {
+      for (const [index, batch] of all.entries()) {
+        // Already stored (a retry after a crash, or re-keyed after a UIDVALIDITY change): skip the fetch.
+        const stored = await this.deps.messages.existingUids(target.folder.id, cursor.uidValidity, batch);
+        const missing = batch.filter((uid) => !stored.has(uid));
+        const { prepared } =
+          missing.length > 0
+            ? await this.fetchAndPrepare(client, target, missing, times)
+            : { prepared: Promise.resolve<IncomingMessage[]>([]) };
+        await this.timed(times, 'waitMs', () =>
+          pipeline.add(prepared, async (incoming) => {
+            const started = performance.now();
+            await this.commit(target, cursor.uidValidity, incoming);
+            cursor = afterBackfillBatch(cursor, batch, index === all.length - 1);
+            await this.saveCursor(target, cursor);
+            await hooks.onProgress(batch.length);
+            times.dbMs += performance.now() - started;
+          }),
+        );
+      }
+    });
+    this.logPhases(target, times);
+    if (all.length === 0) await this.saveCursor(target, { ...cursor, complete: true });
+  }
+
+  private async syncFlags(
+    client: ImapFlow,
+    target: SyncTarget,
+    cursor: FolderCursor,
+    box: MailboxSnapshot,
+  ): Promise<FolderCursor> {
+    if (cursor.highestUid === 0) return afterFlagSync(cursor, box.highestModseq);
+    const condstore = box.highestModseq !== null && cursor.highestModseq !== null;
+    const updates: FlagUpdate[] = [];
+    for await (const message of client.fetch(
+      `1:${cursor.highestUid}`,
+      { uid: true, flags: true },
+      {
+        uid: true,
+        ...(condstore && cursor.highestModseq !== null && { changedSince: cursor.highestModseq }),
+      },
+    )) {
+      updates.push({
+        uid: message.uid,
+        flags: flagsOf(message.flags),
+        modseq: message.modseq?.toString() ?? null,
+      });
+    }
+    const changed = await this.deps.messages.updateFlags(
+      target.folder.id,
+      cursor.uidValidity,
+      updates,
+      this.deps.clock.now(),
+    );
+    for (const row of changed) this.publish('message.updated', target, row);
+    const next = afterFlagSync(cursor, box.highestModseq);
+    if (next !== cursor) await this.saveCursor(target, next);
+    return next;
+  }
+
+  /** Messages stored locally that the server no longer has (UID SEARCH diff). */
+  private async removeExpunged(client: ImapFlow, target: SyncTarget, cursor: FolderCursor): Promise<void> {
+    const stored = await this.deps.messages.uidsOf(target.folder.id, cursor.uidValidity);
+    if (stored.length === 0) return;
+    const found = await client.search({ all: true }, { uid: true });
+    if (!Array.isArray(found)) return;
+    const onServer = new Set(found);
+    const gone = stored.filter((uid) => !onServer.has(uid));
+    const removed = await this.deps.messages.deleteByUids(target.folder.id, cursor.uidValidity, gone);
+    for (const row of removed) this.publish('message.deleted', target, row);
+  }
+
+  /**
+   * After a UIDVALIDITY change every stored UID of the folder is void. Messages still on the
+   * server (same Message-ID and size) keep their row under the new UID; the rest are removed.
+   */
+  private async rekeyAfterUidValidityChange(
+    client: ImapFlow,
+    target: SyncTarget,
+    uidValidity: number,
+  ): Promise<void> {
+    const stale = await this.deps.messages.staleRows(target.folder.id, uidValidity);
+    if (stale.length === 0) return;
+    const found = await client.search({ all: true }, { uid: true });
+    const byIdentity = new Map<string, number>();
+    for (const batch of batches(Array.isArray(found) ? found : [], 500)) {
+      for await (const m of client.fetch(
+        toSequenceSet(batch),
+        { uid: true, size: true, envelope: true },
+        { uid: true },
+      )) {
+        if (m.envelope?.messageId) byIdentity.set(`${m.envelope.messageId}\n${m.size ?? -1}`, m.uid);
+      }
+    }
+    const orphans: string[] = [];
+    const now = this.deps.clock.now();
+    for (const row of stale) {
+      const key = `${row.message_id ?? ''}\n${Number(row.size)}`;
+      const uid = row.message_id ? byIdentity.get(key) : undefined;
+      if (
+        uid !== undefined &&
+        (await this.deps.messages.rekey(row.id, { folderId: target.folder.id, uidValidity, uid }, now))
+      ) {
+        byIdentity.delete(key);
+      } else {
+        orphans.push(row.id);
+      }
+    }
+    const removed = await this.deps.messages.deleteByIds(orphans);
+    for (const row of removed) this.publish('message.deleted', target, row);
+  }
+
+  /**
+   * Fetches the given UIDs and starts storing and parsing them. Resolves once the IMAP commands
+   * are done (the connection is free for the next batch), with a promise of the prepared
+   * messages: their blobs written, nothing in the database yet.
+   */
+  private async fetchAndPrepare(
+    client: ImapFlow,
+    target: SyncTarget,
+    uids: readonly number[],
+    times: PhaseTimes,
+  ): Promise<{ prepared: Promise<IncomingMessage[]> }> {
+    const fetchStarted = performance.now();
+    let waited = 0;
+    const meta = new Map<number, FetchMeta>();
+    for await (const m of client.fetch(
+      toSequenceSet(uids),
+      { uid: true, flags: true, size: true, internalDate: true },
+      { uid: true },
+    )) {
+      const internal = m.internalDate ? new Date(m.internalDate).getTime() : Number.NaN;
+      meta.set(m.uid, {
+        size: m.size ?? 0,
+        flags: flagsOf(m.flags),
+        internalDate: Number.isFinite(internal) ? internal : null,
+        modseq: m.modseq?.toString() ?? null,
+      });
+    }
+    // UIDs missing from the answer were expunged meanwhile: nothing to store.
+    const present = uids.filter((uid) => meta.has(uid));
+    const small = present.filter((uid) => (meta.get(uid)?.size ?? 0) <= this.options.largeMessageBytes);
+    const large = present.filter((uid) => (meta.get(uid)?.size ?? 0) > this.options.largeMessageBytes);
+
+    const jobs: Promise<IncomingMessage>[] = [];
+    const track = (job: Promise<IncomingMessage>): Promise<IncomingMessage> => {
+      // Observed by Promise.all below; this keeps a failure while still fetching from counting
+      // as unhandled.
+      job.catch(() => undefined);
+      jobs.push(job);
+      return job;
+    };
+    try {
+      for (const chunk of this.byteChunks(small, meta)) {
+        const bytes = chunk.reduce((sum, uid) => sum + (meta.get(uid)?.size ?? 0), 0);
+        // Sources fetched earlier and still being parsed count against the budget: wait for them.
+        const waitStarted = performance.now();
+        await this.budget.acquire(bytes);
+        waited += performance.now() - waitStarted;
+        const chunkJobs: Promise<IncomingMessage>[] = [];
+        try {
+          for await (const m of client.fetch(
+            toSequenceSet(chunk),
+            { uid: true, source: true },
+            { uid: true },
+          )) {
+            const info = meta.get(m.uid);
+            if (!m.source || !info) continue;
+            chunkJobs.push(track(this.prepare(target, m.uid, m.source, info, times)));
+          }
+        } finally {
+          void Promise.allSettled(chunkJobs).then(() => this.budget.release(bytes));
+        }
+      }
+      for (const uid of large) {
+        const info = meta.get(uid);
+        if (!info) continue;
+        const download = await client.download(String(uid), undefined, { uid: true, chunkSize: 1024 * 1024 });
+        if (!download.content) continue;
+        // Streamed to disk while it downloads, so it is done here (the connection is busy anyway).
+        await track(this.prepare(target, uid, download.content, info, times));
+      }
+    } finally {
+      times.fetchMs += performance.now() - fetchStarted - waited;
+      times.waitMs += waited;
+    }
+    // Wrapped: an awaited promise of a promise would wait for the parsing too.
+    return { prepared: Promise.all(jobs) };
+  }
+
+  /** Stores prepared messages in one transaction, then announces the new ones. */
+  private async commit(
+    target: SyncTarget,
+    uidValidity: number,
+    incoming: readonly IncomingMessage[],
+  ): Promise<void> {
+    if (incoming.length === 0) return;
+    const now = this.deps.clock.now();
+    const created = await this.deps.messages.storeBatch(
+      target.accountId,
+      target.folder.id,
+      uidValidity,
+      incoming,
+      now,
+    );
+    for (const row of created) this.publish('message.created', target, row);
+  }
+
+  private *byteChunks(uids: readonly number[], meta: Map<number, FetchMeta>): Generator<number[]> {
+    let chunk: number[] = [];
+    let bytes = 0;
+    for (const uid of uids) {
+      const size = meta.get(uid)?.size ?? 0;
+      if (chunk.length > 0 && bytes + size > this.options.fetchBytes) {
+        yield chunk;
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(uid);
+      bytes += size;
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+
+  private async prepare(
+    target: SyncTarget,
+    uid: number,
+    source: Buffer | Readable,
+    info: FetchMeta,
+    times: PhaseTimes,
+  ): Promise<IncomingMessage> {
+    const started = performance.now();
+    // Whole sources go to the worker threads; large ones stream to disk here.
+    const { raw, parsed, parseError } = Buffer.isBuffer(source)
+      ? await this.parser.run(source)
+      : await storeAndParse(source, this.deps.blobs);
+    times.parseMs += performance.now() - started;
+    times.messages += 1;
+    if (parseError)
+      this.deps.logger.warn(
+        { accountId: target.accountId, folder: target.folder.path, uid },
+        'message could not be parsed; kept raw',
+      );
+    return {
+      uid,
+      flags: info.flags,
+      modseq: info.modseq,
+      values: {
+        message_id: parsed.messageId,
+        in_reply_to: parsed.inReplyTo,
+        references: JSON.stringify(parsed.references),
+        subject: parsed.subject,
+        from_json: JSON.stringify(parsed.from),
+        to_json: JSON.stringify(parsed.to),
+        cc_json: JSON.stringify(parsed.cc),
+        bcc_json: JSON.stringify(parsed.bcc),
+        date: parsed.date ?? info.internalDate ?? this.deps.clock.now(),
+        snippet: parsed.snippet,
+        text: parsed.text,
+        html: parsed.html,
+        headers_json: JSON.stringify(parsed.headers),
+        has_attachments: parsed.attachments.some((a) => a.disposition === 'attachment') ? 1 : 0,
+        direction: this.directionOf(target, parsed.from),
+        size: raw.size,
+        raw_sha256: raw.sha256,
+        parse_error: parseError,
+      },
+      attachments: parsed.attachments.map((a) => ({
+        filename: a.filename,
+        content_type: a.contentType,
+        size: a.size,
+        content_id: a.contentId,
+        disposition: a.disposition,
+        blob_sha256: a.blobSha256,
+        position: a.position,
+      })),
+    };
+  }
+
+  private directionOf(target: SyncTarget, from: { address: string }[]): MessageDirection {
+    const use = target.folder.special_use;
+    if (use === '\\Sent' || use === '\\Drafts') return 'outgoing';
+    const own = target.accountEmail.toLowerCase();
+    return from.some((a) => a.address.toLowerCase() === own) ? 'outgoing' : 'incoming';
+  }
+
+  private async timed<T>(times: PhaseTimes, phase: 'waitMs', work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      times[phase] += performance.now() - started;
+    }
+  }
+
+  private logPhases(target: SyncTarget, times: PhaseTimes): void {
+    if (times.messages === 0) return;
+    const round = (value: number) => Math.round(value);
+    this.deps.logger.info(
+      {
+        accountId: target.accountId,
+        folder: target.folder.path,
+        messages: times.messages,
+        phases: {
+          fetch: round(times.fetchMs),
+          parse: round(times.parseMs),
+          db: round(times.dbMs),
+          wait: round(times.waitMs),
+        },
+      },
+      'folder sync phases',
+    );
+  }
+
+  private async saveCursor(target: SyncTarget, cursor: FolderCursor): Promise<void> {
+    const row = {
+      uid_validity: cursor.uidValidity,
+      highest_uid: cursor.highestUid,
+      highest_modseq: cursor.highestModseq === null ? null : cursor.highestModseq.toString(),
+      backfill_uid: cursor.backfillUid,
+      sync_complete: cursor.complete ? 1 : 0,
+    };
+    await this.deps.folders.saveCursor(target.folder.id, row, this.deps.clock.now());
+    Object.assign(target.folder, row);
+  }
+
+  private publish(
+    type: 'message.created' | 'message.updated' | 'message.deleted',
+    target: SyncTarget,
+    row: MessageRow,
+  ): void {
+    this.deps.publish({
+      type,
+      accountId: target.accountId,
+      data: { ...toMessageListItem(row, target.folder.path) },
+    });
+  }
+}
+
+/**
+ * Runs the batches of one folder: each batch's messages are prepared (parsed, blobs written)
+ * while later batches are fetched, and committed strictly in batch order, so the cursor moves
+ * after them stay in order. At most `depth` batches are in flight.
+ */
+class BatchPipeline {
+  private tail: Promise<void> = Promise.resolve();
+  private readonly inFlight: Promise<void>[] = [];
+
+  constructor(private readonly depth: number) {}
+
+  /**
+   * Runs the fetch loop; once it is done, or has failed, waits for every batch already handed
+   * over, so nothing of this folder still runs when sync() returns. The loop's own failure wins.
+   */
+  async run(loop: () => Promise<void>): Promise<void> {
+    try {
+      await loop();
+    } catch (error) {
+      await this.tail.catch(() => undefined);
+      throw error;
+    }
+    await this.tail;
+  }
+
+  /** Queues the commit of `prepared`; waits while `depth` batches are in flight. */
+  async add<T>(prepared: Promise<T>, commit: (value: T) => Promise<void>): Promise<void> {
+    // A failed batch fails its commit and, through the chain, every later one.
+    prepared.catch(() => undefined);
+    const step = this.tail.then(async () => commit(await prepared));
+    step.catch(() => undefined);
+    this.tail = step;
+    this.inFlight.push(step);
+    while (this.inFlight.length >= Math.max(1, this.depth)) await this.inFlight.shift();
+  }
+}
+
+/** Bytes of message source held in memory at once (over every folder this engine syncs). */
+class ByteBudget {
+  private used = 0;
+  private readonly waiting: { bytes: number; grant: () => void }[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** Resolves once `bytes` fit; a request larger than the limit goes when nothing else is held. */
+  acquire(bytes: number): Promise<void> {
+    if (this.waiting.length === 0 && this.fits(bytes)) {
+      this.used += bytes;
+      return Promise.resolve();
+    }
+    return new Promise((grant) => this.waiting.push({ bytes, grant }));
+  }
+
+  release(bytes: number): void {
+    this.used -= bytes;
+    for (let next = this.waiting[0]; next && this.fits(next.bytes); next = this.waiting[0]) {
+      this.waiting.shift();
+      this.used += next.bytes;
+      next.grant();
+    }
+  }
+
+  private fits(bytes: number): boolean {
+    return this.used === 0 || this.used + bytes <= this.limit;
+  }
+}

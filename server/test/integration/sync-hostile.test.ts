@@ -1,0 +1,201 @@
+// Hostile and broken messages built by the test: each is stored, readable through the API (its
+// raw source byte for byte), and the sync carries on past it.
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/database.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { userIdOf } from '../support/messages.js';
+import { createMailUser, getRig, printRigLogsOnFailure } from '../rig/index.js';
+import {
+  appendMessages,
+  eventually,
+  fastSyncOptions,
+  otherClient,
+  seedImapAccount,
+  simpleMessage,
+} from '../support/sync.js';
+
+printRigLogsOnFailure();
+
+const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n') + '\r\n', 'binary');
+
+function deeplyNested(depth: number): Buffer {
+  const head = ['From: deep@example.test', 'Subject: Deep nesting', 'MIME-Version: 1.0'];
+  let body = 'innermost text';
+  for (let level = depth; level > 0; level--) {
+    body = [
+      `--b${level}`,
+      'Content-Type: text/plain',
+      '',
+      level === depth ? body : 'filler',
+      `--b${level}`,
+      `Content-Type: multipart/mixed; boundary="b${level + 1}"`,
+      '',
+      level === depth ? '' : body,
+      `--b${level}--`,
+    ].join('\r\n');
+  }
+  return crlf([...head, 'Content-Type: multipart/mixed; boundary="b1"', '', body]);
+}
+
+const bigAttachment = randomBytes(30 * 1024 * 1024);
+
+const corpus: Record<string, Buffer> = {
+  'bad boundaries': crlf([
+    'From: a@example.test',
+    'Subject: Bad boundaries',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="declared"',
+    '',
+    '--not-the-declared-one',
+    'Content-Type: text/plain',
+    '',
+    'text under an undeclared boundary',
+    '--declared',
+    'Content-Type: text/plain',
+    '',
+    'never closed',
+  ]),
+  'bad base64': crlf([
+    'From: a@example.test',
+    'Subject: Bad base64',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="x"',
+    '',
+    '--x',
+    'Content-Type: text/plain',
+    'Content-Transfer-Encoding: base64',
+    '',
+    '!!!not*base64@@@ ==== ###',
+    '--x',
+    'Content-Type: application/octet-stream; name="broken.bin"',
+    'Content-Disposition: attachment; filename="broken.bin"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    'QUJD$$$RE=VG===',
+    '--x--',
+  ]),
+  'unknown charset': crlf([
+    'From: a@example.test',
+    'Subject: =?x-unknown-42?B?SGVsbG8=?=',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset="x-unknown-charset-42"',
+    '',
+    'Some \xe9\xe8 bytes in an unknown charset',
+  ]),
+  'raw 8-bit headers': crlf([
+    'From: J\xfcrgen <j@example.test>',
+    'Subject: Gr\xc3\xbc\xc3\x9fe und \xff\xfe rohe Bytes',
+    'To: \x80\x81 <x@example.test>',
+    '',
+    'body',
+  ]),
+  'deep nesting': deeplyNested(120),
+  'no headers at all': Buffer.from('\r\njust a body, no header block\r\n'),
+  'NUL bytes and a huge header': crlf([
+    'From: a@example.test',
+    `X-Long: ${'y'.repeat(200_000)}`,
+    'Subject: NUL \x00 inside',
+    '',
+    'body \x00 with NUL',
+  ]),
+  '30 MB attachment': Buffer.concat([
+    crlf([
+      'From: big@example.test',
+      'Subject: Thirty megabytes',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="big"',
+      '',
+      '--big',
+      'Content-Type: text/plain',
+      '',
+      'see attachment',
+      '--big',
+      'Content-Type: application/octet-stream; name="big.bin"',
+      'Content-Disposition: attachment; filename="big.bin"',
+      'Content-Transfer-Encoding: base64',
+      '',
+    ]),
+    Buffer.from(bigAttachment.toString('base64').replace(/.{76}/g, '$&\r\n')),
+    crlf(['', '--big--']),
+  ]),
+};
+
+describe.each(dialects)('hostile messages on %s', (dialect) => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp(dialect, { background: true, syncEngine: fastSyncOptions });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('stores every message of the corpus readably and carries on', { timeout: 180_000 }, async () => {
+    const user = await createMailUser();
+    const rig = getRig();
+    const sources = [
+      ...Object.values(corpus),
+      simpleMessage({ subject: 'After the corpus', to: user.email }),
+    ];
+    await appendMessages(rig, user, 'INBOX', sources);
+    const accountId = await seedImapAccount(t.container.db, t.container.secrets, {
+      userId: await userIdOf(t.admin),
+      mailUser: user,
+      rig,
+    });
+    await t.container.sync.refreshAccount(accountId);
+
+    const rows = await eventually(
+      async () => {
+        const found = await t.container.db
+          .selectFrom('messages')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .orderBy('uid')
+          .execute();
+        return found.length === sources.length ? found : undefined;
+      },
+      150_000,
+      'the whole corpus',
+    );
+
+    expect(rows.at(-1)?.subject).toBe('After the corpus');
+    // Compared with the server's copy: Dovecot normalises some bytes (NUL) on APPEND.
+    const other = await otherClient(rig, user);
+    await other.mailboxOpen('INBOX');
+    const onServer = new Map<number, string>();
+    for await (const m of other.fetch('1:*', { uid: true, source: true }, { uid: true })) {
+      onServer.set(
+        m.uid,
+        createHash('sha256')
+          .update(m.source ?? Buffer.alloc(0))
+          .digest('hex'),
+      );
+    }
+    await other.logout();
+    for (const [index, row] of rows.entries()) {
+      const detail = await t.admin.get<{ id: string }>(`/api/v1/messages/${row.id}`).expect(200);
+      expect(detail.id).toBe(row.id);
+      const raw = await fetch(`${t.baseUrl}/api/v1/messages/${row.id}/raw`, {
+        headers: { cookie: t.admin.cookie ?? '' },
+      });
+      expect(raw.status).toBe(200);
+      const bytes = Buffer.from(await raw.arrayBuffer());
+      expect(createHash('sha256').update(bytes).digest('hex'), `raw source of message ${index + 1}`).toBe(
+        onServer.get(Number(row.uid)),
+      );
+    }
+
+    const big = rows.find((r) => r.subject === 'Thirty megabytes');
+    const attachments = await t.container.db
+      .selectFrom('attachments')
+      .selectAll()
+      .where('message_id', '=', big?.id ?? '')
+      .execute();
+    expect(attachments).toHaveLength(1);
+    expect(attachments[0]).toMatchObject({ filename: 'big.bin', size: bigAttachment.length });
+    expect(attachments[0]?.blob_sha256).toBe(createHash('sha256').update(bigAttachment).digest('hex'));
+    expect(rows.find((r) => r.subject === 'Deep nesting')).toBeDefined();
+  });
+});
