@@ -1,0 +1,341 @@
+// Compose, reply, reply all and forward: `#/compose?mode=reply&messageId=…`. The draft is kept in
+// localStorage while writing; after Send the page follows the outbox item live (outbox.updated
+// on the event stream) from queued to sent, not sent, or "may have been sent".
+import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Checkbox,
+  CloseButton,
+  FileButton,
+  Group,
+  Loader,
+  Paper,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+} from '@mantine/core';
+import { IconPaperclip, IconSend } from '@tabler/icons-react';
+import { PageHeader } from '../../shared/PageHeader.js';
+import { errorMessage, fieldErrorsOf } from '../../shared/api.js';
+import { navigate, toHref, useLocation } from '../../app/router.js';
+import { paths } from '../../app/paths.js';
+import { inboxApi, type MessageDetail } from '../inbox/inbox.api.js';
+import { formatSize } from '../inbox/format.js';
+import { useLiveEvents } from '../inbox/live-events.js';
+import { composeApi, type OutboxItem, type SenderAccount } from './compose.api.js';
+import {
+  composeModeFrom,
+  draftFor,
+  draftKey,
+  emptyDraft,
+  isFinal,
+  loadDraft,
+  saveDraft,
+  senderChoices,
+  splitRecipients,
+  statusLabels,
+  toBase64,
+  type ComposeMode,
+  type Draft,
+} from './compose-draft.js';
+
+interface PickedFile {
+  key: string;
+  file: File;
+}
+
+const titles: Record<ComposeMode, string> = { new: 'New email', reply: 'Reply', replyAll: 'Reply all', forward: 'Forward' };
+
+/** A signature is HTML; the preview shows its text (DOMParser runs no scripts and loads nothing). */
+function signatureText(html: string): string {
+  return new DOMParser().parseFromString(html.replace(/<br\s*\/?>/gi, '\n'), 'text/html').body.textContent?.trim() ?? '';
+}
+
+export function ComposePage() {
+  const location = useLocation();
+  const mode = composeModeFrom(location.query.mode);
+  const messageId = mode === 'new' ? undefined : location.query.messageId;
+  const storageKey = draftKey(mode, messageId);
+
+  const [accounts, setAccounts] = useState<SenderAccount[] | null>(null);
+  const [original, setOriginal] = useState<MessageDetail | undefined>();
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [files, setFiles] = useState<PickedFile[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [sendError, setSendError] = useState<string | null>(null);
+  const [item, setItem] = useState<OutboxItem | null>(null);
+  const ready = useRef(false);
+
+  // Load the sender accounts and the original, then start from the saved draft or a fresh one.
+  useEffect(() => {
+    const controller = new AbortController();
+    ready.current = false;
+    void (async () => {
+      try {
+        const [list, message] = await Promise.all([
+          composeApi.accounts(controller.signal),
+          messageId ? inboxApi.get(messageId) : Promise.resolve(undefined),
+        ]);
+        const choices = senderChoices(list.items);
+        const from = (message && choices.find((a) => a.id === message.accountId)) ?? choices[0];
+        setAccounts(choices);
+        setOriginal(message);
+        setDraft(loadDraft(window.localStorage, storageKey) ?? draftFor(mode, message, from));
+        ready.current = true;
+      } catch (error) {
+        if (!controller.signal.aborted) setLoadError(errorMessage(error));
+      }
+    })();
+    return () => controller.abort();
+  }, [mode, messageId, storageKey]);
+
+  useEffect(() => {
+    if (ready.current && !item) saveDraft(window.localStorage, storageKey, draft);
+  }, [draft, storageKey, item]);
+
+  useLiveEvents((type, data) => {
+    if (type === 'outbox.updated' && item && data.id === item.id) setItem((current) => ({ ...(current ?? item), ...(data as Partial<OutboxItem>) }));
+  });
+
+  // Only without an event stream (very old browsers) is the status polled.
+  useEffect(() => {
+    if (!item || isFinal(item.status) || typeof EventSource !== 'undefined') return;
+    const timer = setTimeout(() => {
+      composeApi.status(item.id).then(setItem, () => undefined);
+    }, 2000);
+    return () => clearTimeout(timer);
+  }, [item]);
+
+  useEffect(() => {
+    if (item?.status === 'sent') window.localStorage.removeItem(storageKey);
+  }, [item?.status, storageKey]);
+
+  const sender = useMemo(() => accounts?.find((a) => a.id === draft.accountId), [accounts, draft.accountId]);
+  const update = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
+  const addFiles = (list: File[] | FileList | null) => {
+    if (!list) return;
+    setFiles((current) => [...current, ...Array.from(list).map((file) => ({ key: `${file.name}-${file.size}-${Math.random()}`, file }))]);
+  };
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    setDragging(false);
+    addFiles(event.dataTransfer.files);
+  };
+
+  async function send() {
+    setSending(true);
+    setFieldErrors({});
+    setSendError(null);
+    try {
+      const attachments = await Promise.all(
+        files.map(async ({ file }) => ({
+          filename: file.name,
+          contentType: file.type && /^[\w.+-]+\/[\w.+-]+$/.test(file.type) ? file.type : 'application/octet-stream',
+          contentBase64: toBase64(await file.arrayBuffer()),
+        })),
+      );
+      const queued = await composeApi.send({
+        accountId: draft.accountId,
+        to: splitRecipients(draft.to),
+        cc: splitRecipients(draft.cc),
+        bcc: splitRecipients(draft.bcc),
+        subject: draft.subject,
+        text: draft.body,
+        signature: draft.signature,
+        attachments,
+        ...(mode === 'reply' || mode === 'replyAll' ? { inReplyTo: messageId } : {}),
+        ...(mode === 'forward' ? { forwardOf: messageId } : {}),
+      });
+      setItem(queued);
+    } catch (error) {
+      setFieldErrors(fieldErrorsOf(error));
+      setSendError(errorMessage(error));
+    } finally {
+      setSending(false);
+    }
+  }
+
+  async function sendAgain() {
+    if (!item) return;
+    try {
+      setItem(await composeApi.sendAgain(item.id));
+    } catch (error) {
+      setSendError(errorMessage(error));
+    }
+  }
+
+  const fieldError = (name: 'to' | 'cc' | 'bcc') =>
+    Object.entries(fieldErrors)
+      .filter(([key]) => key === name || key.startsWith(`${name}.`))
+      .map(([, message]) => message)
+      .join('; ') || undefined;
+
+  if (loadError) {
+    return (
+      <Stack>
+        <PageHeader title={titles[mode]} />
+        <Alert color="red" title="Cannot open the compose form">
+          {loadError}
+        </Alert>
+      </Stack>
+    );
+  }
+  if (!accounts) return <Loader aria-label="Loading" />;
+  if (accounts.length === 0) {
+    return (
+      <Stack>
+        <PageHeader title={titles[mode]} />
+        <Alert color="yellow" title="No mailbox to send from">
+          None of your email accounts may send. <Anchor href={toHref(paths.newAccount)}>Connect an email account</Anchor> or turn on
+          “send through this mailbox” in its settings.
+        </Alert>
+      </Stack>
+    );
+  }
+
+  const locked = item !== null;
+  const signature = sender?.signature ? signatureText(sender.signature) : '';
+
+  return (
+    <Stack maw={900}>
+      <PageHeader title={titles[mode]} description={original ? `${titles[mode]}: ${original.subject}` : undefined} />
+
+      {item && (
+        <Alert
+          role="status"
+          aria-live="polite"
+          color={item.status === 'sent' ? 'green' : item.status === 'failed' ? 'red' : item.status === 'uncertain' ? 'yellow' : 'blue'}
+          title={
+            <Group gap="xs">
+              <Text fw={600}>Status:</Text>
+              <Badge variant="light" data-testid="send-status">
+                {statusLabels[item.status]}
+              </Badge>
+            </Group>
+          }
+        >
+          <Stack gap="xs">
+            {item.status === 'uncertain' && <Text size="sm">Mailyard stopped while sending this message; it may have been sent. Check before sending it again.</Text>}
+            {item.error && <Text size="sm">{item.error.message}</Text>}
+            <Group>
+              {(item.status === 'failed' || item.status === 'uncertain') && <Button onClick={() => void sendAgain()}>Send again</Button>}
+              {isFinal(item.status) && (
+                <Button variant="default" onClick={() => navigate(paths.panelEmail)}>
+                  Back to the panel
+                </Button>
+              )}
+            </Group>
+          </Stack>
+        </Alert>
+      )}
+      {sendError && (
+        <Alert color="red" title="Not queued">
+          {sendError}
+        </Alert>
+      )}
+
+      <Select
+        label="From"
+        data={accounts.map((a) => ({ value: a.id, label: a.displayName ? `${a.displayName} <${a.email}>` : a.email }))}
+        value={draft.accountId || null}
+        onChange={(value) => value && update({ accountId: value })}
+        allowDeselect={false}
+        disabled={locked}
+        error={fieldErrors.accountId}
+      />
+      <TextInput label="To" value={draft.to} onChange={(e) => update({ to: e.currentTarget.value })} disabled={locked} error={fieldError('to')} />
+      <Group grow>
+        <TextInput label="Cc" value={draft.cc} onChange={(e) => update({ cc: e.currentTarget.value })} disabled={locked} error={fieldError('cc')} />
+        <TextInput label="Bcc" value={draft.bcc} onChange={(e) => update({ bcc: e.currentTarget.value })} disabled={locked} error={fieldError('bcc')} />
+      </Group>
+      <TextInput label="Subject" value={draft.subject} onChange={(e) => update({ subject: e.currentTarget.value })} disabled={locked} />
+      <Textarea label="Message" autosize minRows={10} value={draft.body} onChange={(e) => update({ body: e.currentTarget.value })} disabled={locked} />
+
+      {signature && (
+        <Stack gap={4}>
+          <Checkbox label="Add signature" checked={draft.signature} onChange={(e) => update({ signature: e.currentTarget.checked })} disabled={locked} />
+          {draft.signature && (
+            <Text size="sm" c="dimmed" style={{ whiteSpace: 'pre-wrap' }} aria-label="Signature preview">
+              {`-- \n${signature}`}
+            </Text>
+          )}
+        </Stack>
+      )}
+
+      {mode === 'forward' && original && original.attachments.length > 0 && (
+        <Stack gap={2} aria-label="Forwarded attachments">
+          <Text size="sm" fw={600}>
+            Forwarded attachments
+          </Text>
+          {original.attachments.map((a) => (
+            <Text size="sm" key={a.id}>
+              {a.filename} ({formatSize(a.size)})
+            </Text>
+          ))}
+        </Stack>
+      )}
+
+      <Paper
+        withBorder
+        p="sm"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+        style={{ borderStyle: 'dashed', background: dragging ? 'var(--mantine-color-blue-light)' : undefined }}
+        aria-label="Attachments"
+        role="region"
+      >
+        <Stack gap="xs">
+          <Group>
+            <FileButton onChange={(picked) => addFiles(picked)} multiple disabled={locked}>
+              {(props) => (
+                <Button variant="default" leftSection={<IconPaperclip size={16} />} {...props}>
+                  Add attachments
+                </Button>
+              )}
+            </FileButton>
+            <Text size="sm" c="dimmed">
+              or drop files here
+            </Text>
+          </Group>
+          {files.map(({ key, file }) => (
+            <Group key={key} gap="xs">
+              <Text size="sm">
+                {file.name} ({formatSize(file.size)})
+              </Text>
+              {!locked && <CloseButton aria-label={`Remove ${file.name}`} size="sm" onClick={() => setFiles((list) => list.filter((f) => f.key !== key))} />}
+            </Group>
+          ))}
+        </Stack>
+      </Paper>
+
+      {!locked && (
+        <Group>
+          <Button leftSection={<IconSend size={16} />} onClick={() => void send()} loading={sending} disabled={!draft.accountId}>
+            Send
+          </Button>
+          <Button
+            variant="default"
+            onClick={() => {
+              window.localStorage.removeItem(storageKey);
+              navigate(paths.panelEmail);
+            }}
+          >
+            Discard
+          </Button>
+        </Group>
+      )}
+    </Stack>
+  );
+}
