@@ -1,0 +1,117 @@
+// Server-Sent Events (PRODUCT.md "Live events"): `event: <type>` and `data: <json>` with the
+// accountId and the resource in its API shape. Each subscriber gets only the events of accounts
+// it may read, re-checked as events arrive (a revoked share stops the flow within seconds).
+import { Type } from '@sinclair/typebox';
+import type { ServerResponse } from 'node:http';
+import type { App } from '../app.js';
+import { actorOf } from '../auth.js';
+import { errorResponses } from '../schemas.js';
+import type { EventBus } from '../../services/event-bus.js';
+import type { AccountPermission } from '../../domain/account.js';
+import type { MailyardEvent } from '../../domain/events.js';
+import type { Clock } from '../../lib/clock.js';
+
+export interface EventsRouteDeps {
+  events: EventBus;
+  access: { accountIdsFor(caller: { id: string }, permission: AccountPermission): Promise<string[]> };
+  clock: Clock;
+  /** comment lines keep proxies and the browser from closing an idle stream */
+  heartbeatMs?: number;
+  /** how long a subscriber's list of readable accounts is trusted */
+  accessCacheMs?: number;
+}
+
+export const formatEvent = (event: MailyardEvent): string =>
+  `event: ${event.type}\ndata: ${JSON.stringify({ ...event.data, accountId: event.accountId })}\n\n`;
+
+/** A client that stops reading is dropped (it reconnects and reloads) rather than buffered without bound. */
+const maxBufferedBytes = 1024 * 1024;
+
+export function eventsRoutes(app: App, deps: EventsRouteDeps) {
+  const heartbeatMs = deps.heartbeatMs ?? 15_000;
+  const accessCacheMs = deps.accessCacheMs ?? 5_000;
+  const open = new Set<ServerResponse>();
+
+  // Streams never end by themselves; without this, closing the server would wait for them.
+  app.addHook('onClose', (_instance, done) => {
+    for (const stream of open) stream.end();
+    done();
+  });
+
+  app.get(
+    '/api/v1/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Live events as Server-Sent Events (message.created|updated|deleted, account.status, outbox.updated)',
+        produces: ['text/event-stream'],
+        response: { 200: Type.String(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      let readable = new Set(await deps.access.accountIdsFor(actor, 'read'));
+      let checkedAt = deps.clock.now();
+      // An account the subscriber gained access to a moment ago (a new mailbox, a new share)
+      // must not wait for the cache to expire; each unknown account triggers one re-check.
+      const missedAt = new Map<string, number>();
+      const mayRead = async (accountId: string): Promise<boolean> => {
+        const now = deps.clock.now();
+        const stale = now - checkedAt > accessCacheMs;
+        const unknown = !readable.has(accountId) && now - (missedAt.get(accountId) ?? -Infinity) > accessCacheMs;
+        if (stale || unknown) {
+          readable = new Set(await deps.access.accountIdsFor(actor, 'read'));
+          checkedAt = now;
+          if (stale) missedAt.clear();
+        }
+        if (readable.has(accountId)) return true;
+        missedAt.set(accountId, now);
+        return false;
+      };
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-content-type-options': 'nosniff',
+        // nginx and similar proxies would otherwise buffer the stream
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 3000\n: connected\n\n');
+      open.add(res);
+
+      // Access checks are asynchronous; the chain keeps events in the order they happened.
+      let delivery = Promise.resolve();
+      const unsubscribe = deps.events.subscribe((event) => {
+        delivery = delivery
+          .then(async () => {
+            // The outbox is per user: its events go to the user who queued the item, not to
+            // everyone who may read the mailbox.
+            if (event.type === 'outbox.updated' && event.data.userId !== actor.id) return;
+            if (!res.writableEnded && (await mayRead(event.accountId))) send(formatEvent(event));
+          })
+          .catch((error: unknown) => request.log.warn({ err: error }, 'live event not delivered'));
+      });
+      function send(chunk: string): void {
+        if (res.writableLength > maxBufferedBytes) {
+          request.log.warn('live event stream dropped: the client stopped reading');
+          res.end();
+          return;
+        }
+        res.write(chunk);
+      }
+      const heartbeat = setInterval(() => send(': ping\n\n'), heartbeatMs);
+      heartbeat.unref();
+
+      const close = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        open.delete(res);
+      };
+      res.on('close', close);
+      request.raw.on('close', close);
+    },
+  );
+}
