@@ -68,6 +68,7 @@ const INBOX = 'INBOX';
 
 export class AccountSession {
   private stopped = false;
+  private finished = false;
   private client: ImapFlow | undefined;
   private wakeUp: ((reason: WakeReason) => void) | undefined;
   private readonly dirty = new Set<WakeReason>();
@@ -84,13 +85,18 @@ export class AccountSession {
 
   /** Starts the loop after `delayMs` (start-up staggering). */
   start(delayMs = 0): void {
-    this.done ??= this.run(delayMs).catch((error: unknown) => {
-      this.log.error({ err: error }, 'sync session crashed');
-    });
+    this.done ??= this.run(delayMs)
+      .catch((error: unknown) => {
+        this.log.error({ err: error }, 'sync session crashed');
+      })
+      .finally(() => {
+        this.finished = true;
+      });
   }
 
+  /** False once the loop has ended (a rejected login halts it), so a refresh starts a new session. */
   get running(): boolean {
-    return this.done !== undefined && !this.stopped;
+    return this.done !== undefined && !this.stopped && !this.finished;
   }
 
   async stop(): Promise<void> {

@@ -281,7 +281,8 @@ describe.each(dialects)('sync engine on %s', (dialect) => {
     const account = await eventually(
       async () => {
         const row = await accountRow(accountId);
-        return row.state === 'error' ? row : undefined;
+        // The row is written before the event is published: wait for both.
+        return row.state === 'error' && statuses.length > 0 ? row : undefined;
       },
       20_000,
       'the error state',
@@ -307,5 +308,13 @@ describe.each(dialects)('sync engine on %s', (dialect) => {
     const settled = (await accountRow(accountId)).updated_at;
     await new Promise((r) => setTimeout(r, 3_000));
     expect((await accountRow(accountId)).updated_at).toBe(settled);
+
+    // The owner enters the right password: the halted session is replaced and syncing resumes.
+    await t.admin.post(`/api/v1/accounts/${accountId}/password`, { password: user.password }).expect(200);
+    await eventually(
+      async () => ((await accountRow(accountId)).state === 'idle' ? true : undefined),
+      30_000,
+      'syncing to resume after the new password',
+    );
   });
 });
