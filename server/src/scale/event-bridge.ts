@@ -1,0 +1,170 @@
+// Live events across processes on PostgreSQL (issue 8): every process LISTENs on one channel and
+// NOTIFYs what its own EventBus publishes, so a browser on any `api` process sees what any worker
+// did, and a worker hears the panel's changes and "sync now" requests made on an `api` process.
+// Events from this process are not delivered twice (each notification names its origin), and
+// those that arrive from others are not sent back out.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { MailyardEvent } from '../domain/events.js';
+import type { EventBus } from '../services/event-bus.js';
+import type { Logger } from '../lib/logger.js';
+import { backoffDelay } from '../sync/backoff.js';
+
+const CHANNEL = 'mailyard_events';
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
+const MAX_PAYLOAD_BYTES = 7_900;
+
+export type SyncRequest = 'refresh' | 'remove';
+
+type Notification =
+  | { o: string; k: 'event'; e: MailyardEvent }
+  /** an event too large to send: the receiver loads the resource itself */
+  | { o: string; k: 'ref'; e: MailyardEvent }
+  | { o: string; k: 'sync'; accountId: string; op: SyncRequest };
+
+export interface EventBridgeDeps {
+  url: string;
+  events: EventBus;
+  logger: Logger;
+  /** loads the current API shape of a large event's resource (undefined: gone) */
+  load(event: MailyardEvent): Promise<MailyardEvent | undefined>;
+  /** a sync request from another process (only workers act on it) */
+  onSyncRequest?(accountId: string, op: SyncRequest): void;
+}
+
+export class EventBridge {
+  private readonly origin = randomUUID();
+  private listener: pg.Client | undefined;
+  private sender: pg.Client | undefined;
+  /** NOTIFYs leave one at a time, in publishing order */
+  private sending: Promise<void> = Promise.resolve();
+  private readonly fromBridge = new WeakSet<MailyardEvent>();
+  private unsubscribe: (() => void) | undefined;
+  private running = false;
+  private failures = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: EventBridgeDeps) {
+    this.log = deps.logger.child({ component: 'event-bridge' });
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.deps.events.subscribe((event) => {
+      if (this.fromBridge.has(event)) return;
+      this.send(this.toNotification(event));
+    });
+    await this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.reconnectTimer);
+    this.unsubscribe?.();
+    await this.sending;
+    await Promise.all([this.listener?.end().catch(() => undefined), this.sender?.end().catch(() => undefined)]);
+    this.listener = undefined;
+    this.sender = undefined;
+  }
+
+  /** Asks the worker holding `accountId` (whichever process it is) to refresh or stop its session. */
+  requestSync(accountId: string, op: SyncRequest): void {
+    this.send({ o: this.origin, k: 'sync', accountId, op });
+  }
+
+  private toNotification(event: MailyardEvent): Notification {
+    const whole: Notification = { o: this.origin, k: 'event', e: event };
+    if (Buffer.byteLength(JSON.stringify(whole)) <= MAX_PAYLOAD_BYTES) return whole;
+    const id = typeof event.data.id === 'string' ? event.data.id : undefined;
+    return { o: this.origin, k: 'ref', e: { type: event.type, accountId: event.accountId, data: id ? { id } : {} } };
+  }
+
+  private send(notification: Notification): void {
+    const payload = JSON.stringify(notification);
+    this.sending = this.sending.then(async () => {
+      const client = this.sender;
+      if (!client) return; // reconnecting: live events are best effort, the next sync catches up
+      try {
+        await client.query('select pg_notify($1, $2)', [CHANNEL, payload]);
+      } catch (error) {
+        this.log.warn({ err: error }, 'could not forward a live event');
+      }
+    });
+  }
+
+  private async connect(): Promise<void> {
+    const listener = new pg.Client({ connectionString: this.deps.url });
+    const sender = new pg.Client({ connectionString: this.deps.url });
+    const lost = (error?: unknown) => {
+      if (this.listener !== listener) return;
+      this.log.warn({ err: error }, 'event bridge connection lost; reconnecting');
+      this.listener = undefined;
+      this.sender = undefined;
+      void listener.end().catch(() => undefined);
+      void sender.end().catch(() => undefined);
+      this.scheduleReconnect();
+    };
+    listener.on('error', lost);
+    listener.on('end', () => lost());
+    sender.on('error', lost);
+    sender.on('end', () => lost());
+    listener.on('notification', (message) => {
+      if (message.channel === CHANNEL && message.payload) void this.receive(message.payload);
+    });
+    try {
+      await Promise.all([listener.connect(), sender.connect()]);
+      await listener.query(`listen ${CHANNEL}`);
+    } catch (error) {
+      await Promise.all([listener.end().catch(() => undefined), sender.end().catch(() => undefined)]);
+      if (!this.running) return;
+      this.failures += 1;
+      if (this.failures === 1) this.log.warn({ err: error }, 'event bridge cannot connect; retrying');
+      this.scheduleReconnect();
+      return;
+    }
+    if (!this.running) {
+      await Promise.all([listener.end(), sender.end()]);
+      return;
+    }
+    this.failures = 0;
+    this.listener = listener;
+    this.sender = sender;
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.running) return;
+    clearTimeout(this.reconnectTimer);
+    const delay = 250 + backoffDelay(this.failures + 1, { baseMs: 500, maxMs: 30_000 });
+    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+  }
+
+  private async receive(payload: string): Promise<void> {
+    let notification: Notification;
+    try {
+      notification = JSON.parse(payload) as Notification;
+    } catch {
+      return;
+    }
+    if (notification.o === this.origin) return;
+    switch (notification.k) {
+      case 'event':
+        this.deliver(notification.e);
+        return;
+      case 'ref': {
+        const event = await this.deps.load(notification.e).catch(() => undefined);
+        this.deliver(event ?? notification.e);
+        return;
+      }
+      case 'sync':
+        this.deps.onSyncRequest?.(notification.accountId, notification.op);
+        return;
+    }
+  }
+
+  private deliver(event: MailyardEvent): void {
+    this.fromBridge.add(event);
+    this.deps.events.publish(event);
+  }
+}

@@ -1,0 +1,158 @@
+// Scale-out (issue 8), put together for the composition root. On PostgreSQL: mailbox leases with
+// fenced sync writes, live events and sync requests across processes. On SQLite: one syncing
+// process per database, enforced by a lock file. On both: a per-server cap on IMAP connections
+// being opened at once.
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { MailyardEvent } from '../domain/events.js';
+import { toMessageListItem } from '../domain/message.js';
+import type { Logger } from '../lib/logger.js';
+import type { EventBus } from '../services/event-bus.js';
+import { ConnectionGate } from './connection-gate.js';
+import { EventBridge } from './event-bridge.js';
+import { createFencedDatabase } from './fenced-database.js';
+import { LeasesRepository } from './leases.repository.js';
+import { MailboxOwnership, type OwnedSync } from './ownership.js';
+import { acquireSqliteWorkerLock, type WorkerLock } from './sqlite-worker-lock.js';
+import type { SyncScaleHooks } from './sync-hooks.js';
+
+export interface ScaleOutDeps {
+  config: Config;
+  db: Db;
+  events: EventBus;
+  logger: Logger;
+}
+
+export class ScaleOut {
+  readonly ownership: MailboxOwnership | undefined;
+  /** the sync engine's database: fenced on PostgreSQL */
+  readonly syncDb: Db;
+  readonly hooks: SyncScaleHooks;
+  private readonly bridge: EventBridge | undefined;
+  private readonly gate: ConnectionGate;
+  private engine: OwnedSync | undefined;
+  private lock: WorkerLock | undefined;
+
+  constructor(private readonly deps: ScaleOutDeps) {
+    const { config, db, logger } = deps;
+    this.gate = new ConnectionGate(config.scale.imapConnectsPerServer);
+    const engine = () => {
+      if (!this.engine) throw new Error('scale-out: the sync engine is not attached');
+      return this.engine;
+    };
+    if (config.database.kind === 'postgres') {
+      const ownership = new MailboxOwnership(new LeasesRepository(db), engine, logger, {
+        workerId: workerIdentity(config),
+        leaseTtlMs: config.scale.leaseTtlMs,
+        heartbeatMs: config.scale.heartbeatMs,
+        staggerWindowMs: 5_000,
+      });
+      this.ownership = ownership;
+      this.syncDb = createFencedDatabase(config.database.url, ownership, config.scale.leaseTtlMs / 2);
+      this.bridge = new EventBridge({
+        url: config.database.url,
+        events: deps.events,
+        logger,
+        load: (event) => this.load(event),
+        onSyncRequest: (accountId, op) => {
+          if (!this.engine) return;
+          const done = op === 'refresh' ? this.engine.refreshAccount(accountId) : this.engine.removeAccount(accountId);
+          done.catch(() => undefined);
+        },
+      });
+      this.hooks = {
+        shouldSync: (id) => ownership.holds(id),
+        requestClaim: (id) => ownership.requestClaim(id),
+        runAs: (id, start) => ownership.runAs(id, start),
+        connectGate: (server) => this.gate.acquire(server),
+      };
+    } else {
+      this.ownership = undefined;
+      this.syncDb = db;
+      this.bridge = undefined;
+      this.hooks = {
+        shouldSync: () => true,
+        requestClaim: () => undefined,
+        runAs: (_id, start) => start(),
+        connectGate: (server) => this.gate.acquire(server),
+      };
+    }
+  }
+
+  attach(engine: OwnedSync): void {
+    this.engine = engine;
+  }
+
+  /** What the account service and the outbox call: this process's engine and, on PostgreSQL, the worker holding the account. */
+  accountSync(engine: OwnedSync): OwnedSync {
+    return {
+      refreshAccount: async (id) => {
+        await engine.refreshAccount(id);
+        this.bridge?.requestSync(id, 'refresh');
+      },
+      removeAccount: async (id) => {
+        await engine.removeAccount(id);
+        this.bridge?.requestSync(id, 'remove');
+      },
+    };
+  }
+
+  /** Live events from and to other processes (every role, PostgreSQL only). */
+  async startEvents(): Promise<void> {
+    await this.bridge?.start();
+  }
+
+  /** Before the sync engine starts: the SQLite lock. */
+  acquireWorker(): void {
+    const { database, dataDir } = this.deps.config;
+    if (database.kind !== 'sqlite' || this.lock) return;
+    const shown = path.relative(path.dirname(dataDir), database.file) || database.file;
+    this.lock = acquireSqliteWorkerLock(database.file, shown);
+  }
+
+  /** After the sync engine started: take mailboxes. */
+  async startOwnership(): Promise<void> {
+    await this.ownership?.start();
+  }
+
+  /** Sessions stop and leases go back before the engine stops. */
+  async stopWorker(): Promise<void> {
+    await this.ownership?.stop();
+    this.lock?.release();
+    this.lock = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.stopWorker();
+    await this.bridge?.stop();
+    if (this.syncDb !== this.deps.db) await this.syncDb.destroy();
+  }
+
+  /** A live event too large for NOTIFY: its resource read back in its API shape. */
+  private async load(event: MailyardEvent): Promise<MailyardEvent | undefined> {
+    const id = event.data.id;
+    if (typeof id !== 'string' || (event.type !== 'message.created' && event.type !== 'message.updated')) return undefined;
+    const row = await this.deps.db
+      .selectFrom('messages')
+      .innerJoin('folders', 'folders.id', 'messages.folder_id')
+      .selectAll('messages')
+      .select('folders.path as folder_path')
+      .where('messages.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { folder_path, ...message } = row;
+    return { type: event.type, accountId: event.accountId, data: { ...toMessageListItem(message, folder_path) } };
+  }
+}
+
+/**
+ * The same process restarted (same host, port and data directory) is the same worker. With a
+ * random port (0) two processes could share the rest, so the pid tells them apart.
+ */
+function workerIdentity(config: Config): string {
+  const where = `${config.port === 0 ? `pid ${process.pid}` : config.port}\n${config.dataDir}`;
+  return `${os.hostname()}-${createHash('sha256').update(where).digest('hex').slice(0, 12)}`;
+}
