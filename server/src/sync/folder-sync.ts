@@ -2,8 +2,9 @@
 // expunges, the first sync (newest first, in batches) and UIDVALIDITY changes. The cursor moves
 // only after the messages it covers are committed (see cursor.ts).
 //
-// Batches are pipelined: while batch k is parsed (worker threads, see mail/mime/parse-pool.ts)
-// and committed, batch k+1 is already being fetched. Commits, and the cursor moves after them,
+// Batches are pipelined: while batch k is parsed (on this thread, or on worker threads when
+// parseWorkers > 0, see mail/mime/parse-pool.ts) and committed, batch k+1 is already being
+// fetched. Commits, and the cursor moves after them,
 // stay in batch order. Memory is bounded by a byte budget on fetched sources not yet parsed
 // and stored, and by the number of batches in flight.
 import type { ImapFlow } from 'imapflow';
@@ -56,7 +57,7 @@ export const defaultFolderSyncOptions: FolderSyncOptions = {
   batchSize: 100,
   largeMessageBytes: 4 * 1024 * 1024,
   fetchBytes: 24 * 1024 * 1024,
-  sourceBytes: 48 * 1024 * 1024,
+  sourceBytes: 24 * 1024 * 1024,
   pipelineDepth: 4,
   parseWorkers: defaultParseWorkers(),
 };
@@ -553,7 +554,8 @@ export class FolderSync {
   }
 
   private logPhases(target: SyncTarget, times: PhaseTimes): void {
-    if (times.messages === 0) return;
+    // Bulk fetches only (first sync, backfill, a large catch-up): not one line per pushed message.
+    if (times.messages < this.options.batchSize) return;
     const round = (value: number) => Math.round(value);
     this.deps.logger.info(
       {

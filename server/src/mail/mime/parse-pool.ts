@@ -39,17 +39,30 @@ export interface ParsePoolOptions {
   idleMs: number;
   /** heap cap of one worker */
   maxHeapMb: number;
+  /** a worker not ready by then is given up on: parsing stays on the calling thread */
+  startTimeoutMs: number;
 }
 
-export const defaultParseWorkers = (): number => Math.max(1, Math.min(4, os.availableParallelism()));
+/**
+ * Off by default: measured on the 2-core reference machine (shared, loaded), one worker made a
+ * 5,000-message first sync slower (22-23 s vs 17 s pipelined on the main thread) and pushed peak
+ * RSS past the 200 MB budget (a worker with mailparser loaded costs ~50 MB). Where cores are
+ * spare, MAILYARD_SYNC_PARSE_WORKERS=n (or FolderSyncOptions.parseWorkers) turns it on.
+ */
+export const defaultParseWorkers = (): number => {
+  const override = Number(process.env.MAILYARD_SYNC_PARSE_WORKERS);
+  if (process.env.MAILYARD_SYNC_PARSE_WORKERS && Number.isInteger(override) && override >= 0) return override;
+  return 0;
+};
 
 export const defaultParsePoolOptions = (): ParsePoolOptions => ({
-  workers: defaultParseWorkers(),
-  perWorker: 3,
-  maxBytes: 32 * 1024 * 1024,
+  workers: Math.max(1, Math.min(3, os.availableParallelism() - 1)),
+  perWorker: 4,
+  maxBytes: 8 * 1024 * 1024,
   timeoutMs: 120_000,
   idleMs: 30_000,
-  maxHeapMb: 512,
+  maxHeapMb: 256,
+  startTimeoutMs: 30_000,
 });
 
 interface Task {
@@ -74,6 +87,8 @@ interface Slot {
  * TypeScript sources (tsx, vitest) the worker registers tsx first, then imports the .ts entry.
  */
 function startWorker(data: ParseWorkerData, maxHeapMb: number): Worker {
+  // Only the old generation is capped: a smaller young generation halved the parse throughput
+  // (attachments are decoded in large short-lived buffers).
   const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
   const here = import.meta.url;
   if (!here.endsWith('.ts'))
@@ -153,10 +168,18 @@ export class ParsePool {
       // One message larger than the budget still goes, alone.
       if (this.bytesOut > 0 && this.bytesOut + task.source.length > this.options.maxBytes) break;
       const slot = this.leastBusy();
-      if (!slot) break;
+      if (!slot && this.anyReady()) break;
       this.queue.shift();
-      this.dispatch(slot, task);
+      // Until a worker is up (start-up takes a while), messages are parsed here: a new message
+      // must not wait for it.
+      if (slot) this.dispatch(slot, task);
+      else this.runHere(task);
     }
+  }
+
+  private anyReady(): boolean {
+    for (const slot of this.slots) if (slot.ready) return true;
+    return false;
   }
 
   /** tasks the started workers can take now */
@@ -223,8 +246,15 @@ export class ParsePool {
     }
     const slot: Slot = { worker, ready: false, tasks: new Map(), idleTimer: undefined };
     this.slots.add(slot);
+    // A worker that does not come up in time is treated as one that cannot start.
+    const startTimer = setTimeout(() => {
+      if (slot.ready || !this.slots.has(slot)) return;
+      this.giveUp(new Error('a parse worker did not start in time'));
+    }, this.options.startTimeoutMs);
+    startTimer.unref();
     worker.on('message', (message: WorkerMessage) => {
       if ('ready' in message) {
+        clearTimeout(startTimer);
         slot.ready = true;
         this.pump();
         this.whenIdle(slot);
@@ -269,7 +299,11 @@ export class ParsePool {
     this.broken = true;
     this.onWarning('parse workers cannot start; parsing on the main thread', error);
     for (const slot of this.slots) {
-      for (const task of slot.tasks.values()) this.queue.push(task);
+      for (const task of slot.tasks.values()) {
+        clearTimeout(task.timer);
+        this.bytesOut -= task.source.length;
+        this.queue.push(task);
+      }
       slot.tasks.clear();
       void this.retire(slot);
     }
