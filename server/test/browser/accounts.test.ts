@@ -2,13 +2,10 @@
 // Add New Server for an unknown domain) and Method 2 (Profile → Email accounts → New), clicked
 // through in Chromium against the rig's real Dovecot and Postfix. Each wizard step is saved as a
 // screenshot for the README (docs/screenshots/wizard-*.png).
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/domain/account.js';
@@ -17,32 +14,12 @@ import { createMailUser, getRig, printRigLogsOnFailure, type RigDescription } fr
 import { adminEmail, adminPassword, startTestApp, type TestApp } from '../support/app.js';
 import { launchBrowser } from '../support/browser.js';
 import { deliver, fastSyncOptions } from '../support/sync.js';
+import { builtWebDir } from '../support/web.js';
 
 printRigLogsOnFailure();
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const screenshotDir = path.join(repoRoot, 'docs/screenshots');
-
-/** Builds the web UI into a folder of this test's own, so parallel builds never clobber each other. */
-async function buildWeb(outDir: string): Promise<void> {
-  await promisify(execFile)(
-    'npx',
-    [
-      'vite',
-      'build',
-      '--config',
-      'web/vite.config.ts',
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    {
-      cwd: repoRoot,
-    },
-  );
-}
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -69,18 +46,15 @@ let counter = 0;
 const uniqueDomain = () => `wiz${Date.now().toString(36)}${(counter += 1)}.test`;
 
 describe('connecting a mailbox in the browser', () => {
-  let webDir: string;
   let t: TestApp;
   let rig: RigDescription;
   let browser: Browser;
 
   beforeAll(async () => {
     rig = getRig();
-    webDir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-web-'));
-    await buildWeb(webDir);
     const nowhere = await closedPort();
     t = await startTestApp('sqlite', {
-      webDir,
+      webDir: builtWebDir(),
       background: true,
       syncEngine: fastSyncOptions,
       // Detection of the made-up test domains must fail fast on a machine without internet: DNS and
@@ -104,7 +78,6 @@ describe('connecting a mailbox in the browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
   });
 
   it('Method 1: communication panel → Email → New email account → Add New Server → connected and syncing', async () => {

@@ -1,22 +1,19 @@
 // The Email tab in Chromium, as a person uses it: the unified list, filters, search, reading,
 // keyboard triage, move, delete, attachment download, live arrival of new mail, and the empty
 // state that leads to "New email account".
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { build } from 'vite';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { seedAccount, seedMessage, type SeededAccount, type SeededMessage } from '../support/messages.js';
+import { builtWebDir } from '../support/web.js';
 import { toMessageListItem } from '../../src/domain/message.js';
 
 describe('the Email tab (Chromium)', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
-  let webDir: string;
   let work: SeededAccount;
   let home: SeededAccount;
   let report: SeededMessage;
@@ -41,15 +38,12 @@ describe('the Email tab (Chromium)', () => {
   const messageRow = (id: string) => t.container.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 
   beforeAll(async () => {
-    webDir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-web-'));
-    await build({ configFile: path.resolve('web/vite.config.ts'), logLevel: 'warn', build: { outDir: webDir, emptyOutDir: true } });
-    t = await startTestApp('sqlite', { webDir });
+    t = await startTestApp('sqlite', { webDir: builtWebDir() });
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
     await t?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
   });
 
   it('without a mailbox, shows the way to connect one', async () => {

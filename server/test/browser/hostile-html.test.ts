@@ -3,15 +3,12 @@
 // loopback HTTP server of this test that counts every request it gets. The messages are stored
 // as they might arrive unsanitised, so the pane's own defences are what is tested.
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { seedAccount, seedMessage, type SeededAccount } from '../support/messages.js';
+import { builtWebDir } from '../support/web.js';
 
 const png1x1 = Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d4944415478da63f8cfc0f01f0005000201a3c2b8d40000000049454e44ae426082',
@@ -52,14 +49,11 @@ describe('hostile HTML in the reading pane (Chromium)', () => {
   let browser: Browser;
   let page: Page;
   let remote: Awaited<ReturnType<typeof startRemoteServer>>;
-  let webDir: string;
   let account: SeededAccount;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    webDir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-web-'));
-    await build({ configFile: path.resolve('web/vite.config.ts'), logLevel: 'warn', build: { outDir: webDir, emptyOutDir: true } });
-    t = await startTestApp('sqlite', { webDir });
+    t = await startTestApp('sqlite', { webDir: builtWebDir() });
     remote = await startRemoteServer();
     const email = `reader-${Date.now()}@mailyard.test`;
     const password = 'reader-password-1';
@@ -97,7 +91,6 @@ describe('hostile HTML in the reading pane (Chromium)', () => {
     await browser?.close();
     remote?.server.close();
     await t?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
   });
 
   const openMessage = async (subject: string) => {

@@ -3,12 +3,8 @@
 // with the token → a mail written in compose and sent over SMTP with it. And the same with consent
 // given for another address: back in the wizard with the reason, nothing saved.
 import { createHash, X509Certificate } from 'node:crypto';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/domain/account.js';
@@ -18,31 +14,9 @@ import { adminEmail, adminPassword, startTestApp, type TestApp } from '../suppor
 import { CHROMIUM_PATH } from '../support/browser.js';
 import { messagesWithId, withFastOutbox } from '../support/outbox.js';
 import { deliver, eventually, fastSyncOptions } from '../support/sync.js';
+import { builtWebDir } from '../support/web.js';
 
 printRigLogsOnFailure();
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/** This test's own build of the web UI (parallel builds never clobber each other). */
-async function buildWeb(outDir: string): Promise<void> {
-  await promisify(execFile)(
-    'npx',
-    [
-      'vite',
-      'build',
-      '--config',
-      'web/vite.config.ts',
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    {
-      cwd: repoRoot,
-    },
-  );
-}
 
 /**
  * Chromium cannot be given a CA file the way Node is (NODE_EXTRA_CA_CERTS), and the OpenID provider
@@ -79,17 +53,14 @@ async function signInToMailyard(page: Page, baseUrl: string): Promise<void> {
 }
 
 describe('connecting a mailbox with OAuth 2.0 in the browser', () => {
-  let webDir: string;
   let t: TestApp;
   let browser: Browser;
   let domain: string;
   let providerId: string;
 
   beforeAll(async () => {
-    webDir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-web-'));
-    await buildWeb(webDir);
     t = await startTestApp('sqlite', {
-      webDir,
+      webDir: builtWebDir(),
       background: true,
       syncEngine: fastSyncOptions,
       configure: withFastOutbox,
@@ -121,7 +92,6 @@ describe('connecting a mailbox with OAuth 2.0 in the browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
   });
 
   /** The wizard up to its Sign in button, then the provider's consent page, signing in as `consentAs`. */

@@ -1,45 +1,19 @@
 // "Well-known providers": an admin turns a catalogue entry into a provider in one click, and an
 // OAuth-only service asks for the admin's OAuth client first.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { adminEmail, adminPassword, startTestApp, type TestApp } from '../support/app.js';
+import { builtWebDir } from '../support/web.js';
 import type { Provider } from '../../src/domain/provider.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
 describe('well-known providers in the browser', () => {
-  let webDir: string;
   let t: TestApp;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    webDir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-web-'));
-    await promisify(execFile)(
-      'npx',
-      [
-        'vite',
-        'build',
-        '--config',
-        'web/vite.config.ts',
-        '--outDir',
-        webDir,
-        '--emptyOutDir',
-        '--logLevel',
-        'warn',
-      ],
-      {
-        cwd: repoRoot,
-      },
-    );
-    t = await startTestApp('sqlite', { webDir });
+    t = await startTestApp('sqlite', { webDir: builtWebDir() });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(15_000);
@@ -53,7 +27,6 @@ describe('well-known providers in the browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
   });
 
   const providers = async () =>

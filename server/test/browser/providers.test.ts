@@ -2,56 +2,30 @@
 // providers → Add → Service type IMAP → the two hosts → (ports and security filled in by probing
 // the real Dovecot/Postfix) → change port, security, login format, authentication → Apply.
 // Also: deleting a provider that still has mailboxes, and the "Email providers domains" lookup.
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRig } from '../rig/index.js';
 import { launchBrowser } from '../support/browser.js';
 import { adminEmail, adminPassword, startTestApp, type TestApp } from '../support/app.js';
+import { builtWebDir } from '../support/web.js';
 import type { Provider } from '../../src/domain/provider.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const screenshot = path.join(repoRoot, 'docs/screenshots/provider-form.png');
 
-/** Builds the web UI into a folder of this test's own, so parallel builds never clobber each other. */
-async function buildWeb(outDir: string): Promise<void> {
-  await promisify(execFile)(
-    'npx',
-    [
-      'vite',
-      'build',
-      '--config',
-      'web/vite.config.ts',
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    {
-      cwd: repoRoot,
-    },
-  );
-}
-
 describe('email providers in the browser', () => {
-  let webDir: string;
   let t: TestApp;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    webDir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-web-'));
-    await buildWeb(webDir);
     const rig = getRig();
     // The rig listens on high ports: let the probe try them in place of 993/143 and 465/587.
     t = await startTestApp('sqlite', {
-      webDir,
+      webDir: builtWebDir(),
       configure: (c) => ({
         ...c,
         detection: {
@@ -74,7 +48,6 @@ describe('email providers in the browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
   });
 
   it('adds a provider from its two hosts, as the seed guide describes (steps 4–10)', async () => {
