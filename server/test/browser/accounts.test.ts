@@ -1,11 +1,8 @@
 // The seed guide's Method 1 (communication panel → Email tab → actions → New email account, with
 // Add New Server for an unknown domain) and Method 2 (Profile → Email accounts → New), clicked
 // through in Chromium against the rig's real Dovecot and Postfix. Each wizard step is saved as a
-// screenshot for the README (docs/screenshots/wizard-*.png).
-import { mkdirSync } from 'node:fs';
+// screenshot for the README (docs/screenshots/wizard-*.png with UPDATE_SCREENSHOTS=1).
 import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/domain/account.js';
@@ -14,12 +11,9 @@ import { createMailUser, getRig, printRigLogsOnFailure, type RigDescription } fr
 import { adminEmail, adminPassword, startTestApp, type TestApp } from '../support/app.js';
 import { launchBrowser } from '../support/browser.js';
 import { deliver, fastSyncOptions } from '../support/sync.js';
-import { builtWebDir } from '../support/web.js';
+import { builtWebDir, screenshotPath } from '../support/web.js';
 
 printRigLogsOnFailure();
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const screenshotDir = path.join(repoRoot, 'docs/screenshots');
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -30,8 +24,7 @@ async function closedPort(): Promise<number> {
 }
 
 async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotDir, name) });
+  await page.screenshot({ path: screenshotPath(name) });
 }
 
 async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {

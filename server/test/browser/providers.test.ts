@@ -2,19 +2,13 @@
 // providers → Add → Service type IMAP → the two hosts → (ports and security filled in by probing
 // the real Dovecot/Postfix) → change port, security, login format, authentication → Apply.
 // Also: deleting a provider that still has mailboxes, and the "Email providers domains" lookup.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRig } from '../rig/index.js';
 import { launchBrowser } from '../support/browser.js';
 import { adminEmail, adminPassword, startTestApp, type TestApp } from '../support/app.js';
-import { builtWebDir } from '../support/web.js';
+import { builtWebDir, screenshotPath } from '../support/web.js';
 import type { Provider } from '../../src/domain/provider.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const screenshot = path.join(repoRoot, 'docs/screenshots/provider-form.png');
 
 describe('email providers in the browser', () => {
   let t: TestApp;
@@ -112,7 +106,7 @@ describe('email providers in the browser', () => {
     // A viewport tall enough for the whole form: a full-page capture would tear the fixed app shell.
     await page.setViewportSize({ width: 1280, height: 2000 });
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: ensureDir(screenshot) });
+    await page.screenshot({ path: screenshotPath('provider-form.png') });
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // Step 10: Apply.
@@ -238,8 +232,3 @@ describe('email providers in the browser', () => {
       .waitFor({ state: 'detached' });
   });
 });
-
-function ensureDir(file: string): string {
-  mkdirSync(path.dirname(file), { recursive: true });
-  return file;
-}

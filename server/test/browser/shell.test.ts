@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
 import { adminEmail, adminPassword, startTestApp, type TestApp } from '../support/app.js';
-import { builtWebDir } from '../support/web.js';
+import { builtWebDir, screenshotPath } from '../support/web.js';
 
 describe('the application shell in Chromium', () => {
   let browser: Browser;
@@ -30,7 +30,7 @@ describe('the application shell in Chromium', () => {
       await page.getByRole('tab', { name: 'Email' }).waitFor();
       expect(await page.getByRole('button', { name: 'Profile' }).isVisible()).toBe(true);
       expect(await page.getByRole('link', { name: 'Users' }).isVisible()).toBe(true);
-      await page.screenshot({ path: 'docs/screenshots/communication-panel.png' });
+      await page.screenshot({ path: screenshotPath('communication-panel.png') });
 
       // The session survives a reload (cookie + CSRF token restored from the server).
       await page.reload();
