@@ -14,6 +14,8 @@ import {
   imapGreetingAndCapabilities,
   openTcp,
   upgradeToTls,
+  type ImapCapabilities,
+  type SmtpExtensions,
 } from './wire.js';
 
 export const defaultImapPorts = [993, 143] as const;
@@ -133,97 +135,76 @@ interface PortContext {
   addresses: () => Promise<string[]>;
 }
 
-async function probeImapPort(c: PortContext): Promise<Found<ImapProbe>> {
-  const fail = (
-    error: unknown,
-    security: SecurityMode,
-    step: StepName = 'capabilities',
-  ): Found<ImapProbe> => ({
-    failed: failedAttempt('imap', c, step, security, error),
-  });
-  const target = { host: c.host, pinnedFingerprint: c.fingerprint };
-  let addresses: string[];
-  try {
-    addresses = await c.addresses();
-  } catch (error) {
-    return fail(error, 'tls', 'dns');
-  }
-  let conversation: Conversation | undefined;
-  try {
-    const { socket } = await connectAny(addresses, c.port, c.timeoutMs);
-    try {
-      conversation = new Conversation(
-        await upgradeToTls(socket, { ...target, timeoutMs: c.timeoutMs }),
-        c.timeoutMs,
-      );
-    } catch (error) {
-      if (!isPlainTextAnswer(error)) return fail(error, 'tls');
-      conversation = undefined;
-    }
-    if (conversation) {
-      const session = new ImapSession(conversation);
-      const caps = await imapGreetingAndCapabilities(session);
-      await session.logout();
-      return {
-        found: {
-          host: c.host,
-          port: c.port,
-          security: 'tls',
-          capabilities: caps.capabilities,
-          authMechanisms: caps.authMechanisms,
-        },
-      };
-    }
-  } catch (error) {
-    return fail(error, 'tls');
-  } finally {
-    conversation?.close();
-  }
-
-  // The port answered in plain text: IMAP with STARTTLS (or, last resort, without encryption).
-  try {
-    const { socket } = await connectAny(addresses, c.port, c.timeoutMs);
-    conversation = new Conversation(socket, c.timeoutMs);
-    const session = new ImapSession(conversation);
-    const before = await imapGreetingAndCapabilities(session);
-    if (!before.capabilities.includes('STARTTLS')) {
-      await session.logout();
-      return {
-        found: {
-          host: c.host,
-          port: c.port,
-          security: 'none',
-          capabilities: before.capabilities,
-          authMechanisms: before.authMechanisms,
-        },
-      };
-    }
-    await session.startTls(target, before);
-    const after = await session.capability();
-    await session.logout();
-    return {
-      found: {
-        host: c.host,
-        port: c.port,
-        security: 'starttls',
-        capabilities: after.capabilities,
-        authMechanisms: after.authMechanisms,
-      },
-    };
-  } catch (error) {
-    return fail(error, 'starttls');
-  } finally {
-    conversation?.close();
-  }
+/**
+ * What differs between IMAP and SMTP before login: how to greet and list capabilities, how to
+ * upgrade with STARTTLS, how to leave, and how the answer becomes a probe result. `R` is the
+ * protocol's own capability answer.
+ */
+interface PreLoginDialogue<R, P> {
+  protocol: Protocol;
+  open(conversation: Conversation): {
+    hello(): Promise<R>;
+    /** STARTTLS, then the capabilities again (they may change after the upgrade) */
+    startTls(target: { host: string; pinnedFingerprint: string | null | undefined }, before: R): Promise<R>;
+    bye(): Promise<void>;
+  };
+  offersStartTls(answer: R): boolean;
+  result(c: PortContext, security: SecurityMode, answer: R): P;
 }
 
-async function probeSmtpPort(c: PortContext): Promise<Found<SmtpProbe>> {
-  const fail = (
-    error: unknown,
-    security: SecurityMode,
-    step: StepName = 'capabilities',
-  ): Found<SmtpProbe> => ({
-    failed: failedAttempt('smtp', c, step, security, error),
+const imapDialogue: PreLoginDialogue<ImapCapabilities, ImapProbe> = {
+  protocol: 'imap',
+  open(conversation) {
+    const session = new ImapSession(conversation);
+    return {
+      hello: () => imapGreetingAndCapabilities(session),
+      startTls: async (target, before) => {
+        await session.startTls(target, before);
+        return session.capability();
+      },
+      bye: () => session.logout(),
+    };
+  },
+  offersStartTls: (caps) => caps.capabilities.includes('STARTTLS'),
+  result: (c, security, caps) => ({
+    host: c.host,
+    port: c.port,
+    security,
+    capabilities: caps.capabilities,
+    authMechanisms: caps.authMechanisms,
+  }),
+};
+
+const smtpDialogue: PreLoginDialogue<SmtpExtensions, SmtpProbe> = {
+  protocol: 'smtp',
+  open(conversation) {
+    const session = new SmtpSession(conversation);
+    return {
+      hello: async () => {
+        await session.greeting();
+        return session.ehlo();
+      },
+      startTls: async (target, before) => {
+        await session.startTls(target, before);
+        return session.ehlo();
+      },
+      bye: () => session.quit(),
+    };
+  },
+  offersStartTls: (ext) => ext.extensions.includes('STARTTLS'),
+  result: (c, security, ext) => ({
+    host: c.host,
+    port: c.port,
+    security,
+    extensions: ext.extensions,
+    authMechanisms: ext.authMechanisms,
+  }),
+};
+
+/** Implicit TLS first; a port that answers in plain text is tried for STARTTLS, else none. */
+async function probePort<R, P>(c: PortContext, dialogue: PreLoginDialogue<R, P>): Promise<Found<P>> {
+  const fail = (error: unknown, security: SecurityMode, step: StepName = 'capabilities'): Found<P> => ({
+    failed: failedAttempt(dialogue.protocol, c, step, security, error),
   });
   const target = { host: c.host, pinnedFingerprint: c.fingerprint };
   let addresses: string[];
@@ -245,19 +226,10 @@ async function probeSmtpPort(c: PortContext): Promise<Found<SmtpProbe>> {
       conversation = undefined;
     }
     if (conversation) {
-      const session = new SmtpSession(conversation);
-      await session.greeting();
-      const ext = await session.ehlo();
-      await session.quit();
-      return {
-        found: {
-          host: c.host,
-          port: c.port,
-          security: 'tls',
-          extensions: ext.extensions,
-          authMechanisms: ext.authMechanisms,
-        },
-      };
+      const session = dialogue.open(conversation);
+      const answer = await session.hello();
+      await session.bye();
+      return { found: dialogue.result(c, 'tls', answer) };
     }
   } catch (error) {
     return fail(error, 'tls');
@@ -265,36 +237,19 @@ async function probeSmtpPort(c: PortContext): Promise<Found<SmtpProbe>> {
     conversation?.close();
   }
 
+  // The port answered in plain text: STARTTLS (or, last resort, without encryption).
   try {
     const { socket } = await connectAny(addresses, c.port, c.timeoutMs);
     conversation = new Conversation(socket, c.timeoutMs);
-    const session = new SmtpSession(conversation);
-    await session.greeting();
-    const before = await session.ehlo();
-    if (!before.extensions.includes('STARTTLS')) {
-      await session.quit();
-      return {
-        found: {
-          host: c.host,
-          port: c.port,
-          security: 'none',
-          extensions: before.extensions,
-          authMechanisms: before.authMechanisms,
-        },
-      };
+    const session = dialogue.open(conversation);
+    const before = await session.hello();
+    if (!dialogue.offersStartTls(before)) {
+      await session.bye();
+      return { found: dialogue.result(c, 'none', before) };
     }
-    await session.startTls(target, before);
-    const after = await session.ehlo();
-    await session.quit();
-    return {
-      found: {
-        host: c.host,
-        port: c.port,
-        security: 'starttls',
-        extensions: after.extensions,
-        authMechanisms: after.authMechanisms,
-      },
-    };
+    const after = await session.startTls(target, before);
+    await session.bye();
+    return { found: dialogue.result(c, 'starttls', after) };
   } catch (error) {
     return fail(error, 'starttls');
   } finally {
@@ -341,12 +296,16 @@ export async function probeServers(input: ProbeInput, opts: ProbeOptions = {}): 
   const [imapResults, smtpResults] = await Promise.all([
     imapHost
       ? Promise.all(
-          (opts.imapPorts ?? defaultImapPorts).map((port) => probeImapPort(context(imapHost, port))),
+          (opts.imapPorts ?? defaultImapPorts).map((port) =>
+            probePort(context(imapHost, port), imapDialogue),
+          ),
         )
       : [],
     smtpHost
       ? Promise.all(
-          (opts.smtpPorts ?? defaultSmtpPorts).map((port) => probeSmtpPort(context(smtpHost, port))),
+          (opts.smtpPorts ?? defaultSmtpPorts).map((port) =>
+            probePort(context(smtpHost, port), smtpDialogue),
+          ),
         )
       : [],
   ]);
