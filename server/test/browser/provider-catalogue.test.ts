@@ -37,7 +37,8 @@ describe('well-known providers in the browser', () => {
     await page.getByRole('heading', { name: 'Well-known providers' }).waitFor();
     await page.getByLabel('Search well-known providers').fill('fastmail');
     await page.getByRole('button', { name: 'Add Fastmail' }).click();
-    await page.waitForURL(/\/settings\/providers\/[^/]+$/);
+    // The catalogue itself lives at /settings/providers/catalogue: wait for the new provider's page.
+    await page.waitForURL(/\/settings\/providers\/(?!catalogue$)[^/]+$/);
 
     const fastmail = (await providers()).find((p) => p.name === 'Fastmail');
     expect(fastmail).toMatchObject({
@@ -64,7 +65,7 @@ describe('well-known providers in the browser', () => {
     await page.getByRole('dialog').getByLabel('Client ID').fill('contoso-mailyard');
     await page.getByRole('dialog').getByLabel('Client secret').fill('very-secret-value');
     await page.getByRole('button', { name: 'Add provider' }).click();
-    await page.waitForURL(/\/settings\/providers\/[^/]+$/);
+    await page.waitForURL(/\/settings\/providers\/(?!catalogue$)[^/]+$/);
 
     const m365 = (await providers()).find((p) => p.name === 'Microsoft 365 (Exchange Online)');
     expect(m365?.auth).toMatchObject({
