@@ -24,6 +24,9 @@ export default defineConfig({
           pool: 'forks',
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // Real servers and a browser on a loaded 2-core CI machine: the 1 s default for
+          // expect.poll is a timing assertion in disguise. What is polled for still has to happen.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
       {
@@ -37,6 +40,9 @@ export default defineConfig({
           pool: 'forks',
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // Real servers and a browser on a loaded 2-core CI machine: the 1 s default for
+          // expect.poll is a timing assertion in disguise. What is polled for still has to happen.
+          expect: { poll: { timeout: 15_000 } },
           maxWorkers: 1,
         },
       },
