@@ -29,6 +29,7 @@ import { verifyAccountCredentials } from './mail/diagnosis/diagnose.js';
 import { listServerFolders } from './mail/imap/client.js';
 import { rm } from 'node:fs/promises';
 import { MessageQueriesRepository } from './db/repositories/message-queries.repository.js';
+import { MessageContentParser } from './services/message-content.js';
 import { MessagesService } from './services/messages.service.js';
 import { messagesRoutes } from './http/routes/messages.routes.js';
 import { eventsRoutes } from './http/routes/events.routes.js';
@@ -204,7 +205,20 @@ export async function createContainer(
     detection,
     providerDiagnostics: new ProviderDiagnosticsService(providersService, {}, { resolve: userResolve }),
     accountAccess,
-    messages: new MessagesService(repositories.messageQueries, accountAccess, blobs, events, clock),
+    messages: new MessagesService(
+      repositories.messageQueries,
+      accountAccess,
+      blobs,
+      events,
+      clock,
+      new MessageContentParser({
+        messages: new MessagesRepository(db),
+        blobs,
+        clock,
+        logger,
+        publish: (event) => events.publish(event),
+      }),
+    ),
     outbox: new OutboxService(outboxRepository, accountAccess, blobs, events, clock, () => outboxWorker.wake()),
   };
   await services.users.bootstrapAdmin(config.admin, logger);

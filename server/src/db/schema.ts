@@ -187,6 +187,8 @@ export interface MessagesTable {
   /** sha256 of the raw source in the blob store */
   raw_sha256: string;
   parse_error: string | null;
+  /** 1 while only the headers are stored and the body waits to be parsed (migration 011) */
+  content_pending: ColumnType<Bool, Bool | undefined, Bool>;
   modseq: string | null;
   /** normalised subject for threading (sync/threading.ts); '' when not set */
   subject_key: ColumnType<string, string | undefined, string>;

@@ -7,4 +7,9 @@ export interface MailyardEvent {
   accountId: string;
   /** the resource in its API shape */
   data: Record<string, unknown>;
+  /**
+   * 'sync': the sync engine reports what it stored (flags read from the server, a parsed body);
+   * such an update has nothing to carry back to the server, so it does not wake a session.
+   */
+  source?: 'sync';
 }

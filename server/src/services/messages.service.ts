@@ -27,6 +27,7 @@ import {
 import type { Clock } from '../lib/clock.js';
 import type { EventBus } from './event-bus.js';
 import { parseSearchQuery } from './search/search-query.js';
+import type { MessageContentParser } from './message-content.js';
 
 export const defaultPageSize = 50;
 export const maxPageSize = 200;
@@ -161,6 +162,8 @@ export class MessagesService {
     private readonly blobs: BlobReader,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    /** parses a body still waiting after a headers-first sync (services/message-content.ts) */
+    private readonly content?: Pick<MessageContentParser, 'ensure'>,
   ) {}
 
   async list(caller: Caller, query: ListMessagesQuery): Promise<{ items: MessageListItem[]; nextCursor: string | null }> {
@@ -194,7 +197,12 @@ export class MessagesService {
   }
 
   async get(caller: Caller, id: string): Promise<MessageDetail> {
-    const row = await this.readable(caller, id);
+    let row = await this.readable(caller, id);
+    if (row.content_pending === 1 && this.content) {
+      // Opened before the sync got to its body: parse it now rather than show it empty.
+      await this.content.ensure(row);
+      row = await this.readable(caller, id);
+    }
     return toDetail(row, await this.messages.attachmentsOf(id));
   }
 

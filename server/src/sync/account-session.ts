@@ -27,6 +27,7 @@ import { classifyImapError, ImapTimeoutError, type ImapFailure } from '../mail/i
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import type { FolderSync, SyncTarget } from './folder-sync.js';
 import type { PendingChangeApplier } from './pending-changes.js';
+import type { MessageContentParser } from '../services/message-content.js';
 import { toAccountStatus } from './status.js';
 import { isLeaseLost } from '../scale/lease-lost.js';
 import type { ImapServer } from '../scale/sync-hooks.js';
@@ -48,6 +49,8 @@ export interface SessionDeps {
   messages: MessagesRepository;
   folderSync: FolderSync;
   pending: PendingChangeApplier;
+  /** parses the bodies of messages stored headers-first */
+  content: Pick<MessageContentParser, 'drain'>;
   credentialsFor: CredentialsFor;
   clock: Clock;
   logger: Logger;
@@ -74,6 +77,8 @@ export class AccountSession {
   private readonly dirty = new Set<WakeReason>();
   private failures = 0;
   private done: Promise<void> | undefined;
+  private parsingBodies: Promise<void> | undefined;
+  private parseBodiesAgain = false;
   private readonly log: Logger;
 
   constructor(
@@ -108,6 +113,7 @@ export class AccountSession {
       client.close();
     }
     await this.done;
+    await this.parsingBodies;
   }
 
   wake(reason: WakeReason): void {
@@ -212,6 +218,8 @@ export class AccountSession {
     if (this.stopped) return;
 
     this.dirty.clear();
+    // Bodies a previous process stored headers-first and did not get to parse.
+    this.parseWaitingBodies();
     await this.fullPass(client, account, true);
     this.failures = 0;
 
@@ -281,6 +289,7 @@ export class AccountSession {
     for (const target of targets) {
       if (this.stopped) return;
       await this.skipMissing(() => this.deps.folderSync.sync(client, target, hooks, full), undefined);
+      this.parseWaitingBodies();
       // Push stays prompt during a long first sync: INBOX news is handled between folders.
       if (this.dirty.delete('inbox') && target.folder.path !== INBOX) await this.syncInbox(client, account);
       if (this.dirty.delete('pending')) await this.deps.pending.applyAll(client, this.accountId);
@@ -310,6 +319,33 @@ export class AccountSession {
       () => this.deps.folderSync.sync(client, target, { onProgress: () => undefined }, false),
       undefined,
     );
+    this.parseWaitingBodies();
+  }
+
+  /**
+   * Parses the bodies of messages a folder sync stored headers-first (services/message-content.ts),
+   * beside the IMAP work: no connection is needed, only the stored raw sources. One run at a time;
+   * a call during a run makes it look again before it ends.
+   */
+  private parseWaitingBodies(): void {
+    if (this.parsingBodies) {
+      this.parseBodiesAgain = true;
+      return;
+    }
+    this.parsingBodies = (async () => {
+      do {
+        this.parseBodiesAgain = false;
+        await this.deps.content.drain(this.accountId, () => this.stopped);
+      } while (this.parseBodiesAgain && !this.stopped);
+    })()
+      .catch((error: unknown) => {
+        // Scale-out: another worker holds the mailbox now and carries on from the stored state.
+        if (this.stopped || isLeaseLost(error)) return;
+        this.log.warn({ err: error }, 'parsing stored message bodies failed; retried on the next sync');
+      })
+      .finally(() => {
+        this.parsingBodies = undefined;
+      });
   }
 
   /** A folder deleted on the server between LIST and SELECT is skipped; the next LIST drops it. */

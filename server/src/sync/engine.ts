@@ -14,6 +14,7 @@ import { AccountSession, type CredentialsFor, type SessionTimings } from './acco
 import { defaultBackoff } from './backoff.js';
 import { FolderSync, defaultFolderSyncOptions, type FolderSyncOptions } from './folder-sync.js';
 import { PendingChangeApplier } from './pending-changes.js';
+import { MessageContentParser } from '../services/message-content.js';
 import type { SyncScaleHooks } from '../scale/sync-hooks.js';
 
 export interface SyncEngineOptions {
@@ -54,6 +55,7 @@ export class SyncEngine {
   private readonly sessions = new Map<string, AccountSession>();
   private readonly folderSync: FolderSync;
   private readonly pending: PendingChangeApplier;
+  private readonly content: MessageContentParser;
   private unsubscribe: (() => void) | undefined;
   private started = false;
   private readonly log: Logger;
@@ -75,6 +77,13 @@ export class SyncEngine {
       },
       options.folderSync,
     );
+    this.content = new MessageContentParser({
+      messages: deps.messages,
+      blobs: deps.blobs,
+      clock: deps.clock,
+      logger: this.log,
+      publish,
+    });
     this.pending = new PendingChangeApplier({
       messages: deps.messages,
       folders: deps.folders,
@@ -89,7 +98,7 @@ export class SyncEngine {
     this.started = true;
     // The panel publishes message.updated/deleted after queueing a change: apply it promptly.
     this.unsubscribe = this.deps.events.subscribe((event) => {
-      if (event.type === 'message.updated' || event.type === 'message.deleted')
+      if ((event.type === 'message.updated' || event.type === 'message.deleted') && event.source !== 'sync')
         this.sessions.get(event.accountId)?.wake('pending');
     });
     // Scale-out: accounts another worker holds are left to it.
@@ -165,6 +174,7 @@ export class SyncEngine {
       messages: this.deps.messages,
       folderSync: this.folderSync,
       pending: this.pending,
+      content: this.content,
       credentialsFor: this.deps.credentialsFor,
       clock: this.deps.clock,
       logger: this.log,

@@ -23,7 +23,8 @@ import type {
 import type { MailyardEvent } from '../domain/events.js';
 import { toMessageListItem, type MessageDirection } from '../domain/message.js';
 import type { SyncPeriod } from '../domain/account.js';
-import { storeAndParse } from '../mail/mime/parse.js';
+import { parseHeaderBlock, storeAndParse, type StoredMessageSource } from '../mail/mime/parse.js';
+import { attachmentsOf, contentOf } from '../services/message-content.js';
 import { ParsePool, defaultParsePoolOptions, defaultParseWorkers } from '../mail/mime/parse-pool.js';
 import {
   afterBackfillBatch,
@@ -51,6 +52,12 @@ export interface FolderSyncOptions {
   pipelineDepth: number;
   /** worker threads parsing messages (0: parse on the main thread) */
   parseWorkers: number;
+  /**
+   * A fetch of at least this many messages (a first sync, a large catch-up) stores each one's
+   * raw source and headers only; the bodies are parsed right after (services/message-content.ts).
+   * Fewer (push) are parsed whole on arrival. Infinity: always whole.
+   */
+  deferContentFrom: number;
 }
 
 export const defaultFolderSyncOptions: FolderSyncOptions = {
@@ -60,6 +67,7 @@ export const defaultFolderSyncOptions: FolderSyncOptions = {
   sourceBytes: 24 * 1024 * 1024,
   pipelineDepth: 4,
   parseWorkers: defaultParseWorkers(),
+  deferContentFrom: 50,
 };
 
 export interface FolderSyncDeps {
@@ -125,15 +133,26 @@ interface PhaseTimes {
   messages: number;
   /** IMAP FETCH commands, sources included */
   fetchMs: number;
-  /** storing and parsing, summed over messages handled in parallel */
+  /** storing and parsing: time during which at least one message was being prepared */
   parseMs: number;
+  /** messages being prepared right now, and since when (for parseMs) */
+  preparing: number;
+  preparingSince: number;
   /** transactions: messages, cursor, progress */
   dbMs: number;
   /** the fetch loop waiting for earlier batches (pipeline depth or byte budget) */
   waitMs: number;
 }
 
-const newPhaseTimes = (): PhaseTimes => ({ messages: 0, fetchMs: 0, parseMs: 0, dbMs: 0, waitMs: 0 });
+const newPhaseTimes = (): PhaseTimes => ({
+  messages: 0,
+  fetchMs: 0,
+  parseMs: 0,
+  preparing: 0,
+  preparingSince: 0,
+  dbMs: 0,
+  waitMs: 0,
+});
 
 export class FolderSync {
   private readonly parser: ParsePool;
@@ -227,10 +246,11 @@ export class FolderSync {
       .filter((uid) => uid > cursor.highestUid)
       .sort((a, b) => a - b);
     const times = newPhaseTimes();
+    const defer = uids.length >= this.options.deferContentFrom;
     const pipeline = new BatchPipeline(this.options.pipelineDepth);
     await pipeline.run(async () => {
       for (const batch of batches(uids, this.options.batchSize)) {
-        const { prepared } = await this.fetchAndPrepare(client, target, batch, times);
+        const { prepared } = await this.fetchAndPrepare(client, target, batch, times, defer);
         await this.timed(times, 'waitMs', () =>
           pipeline.add(prepared, async (incoming) => {
             const started = performance.now();
@@ -256,6 +276,7 @@ export class FolderSync {
     let cursor = start;
     const queue = backfillQueue(cursor, await this.searchPeriod(client, target));
     const all = batches(queue, this.options.batchSize);
+    const defer = queue.length >= this.options.deferContentFrom;
     const times = newPhaseTimes();
     const pipeline = new BatchPipeline(this.options.pipelineDepth);
     await pipeline.run(async () => {
@@ -265,7 +286,7 @@ export class FolderSync {
         const missing = batch.filter((uid) => !stored.has(uid));
         const { prepared } =
           missing.length > 0
-            ? await this.fetchAndPrepare(client, target, missing, times)
+            ? await this.fetchAndPrepare(client, target, missing, times, defer)
             : { prepared: Promise.resolve<IncomingMessage[]>([]) };
         await this.timed(times, 'waitMs', () =>
           pipeline.add(prepared, async (incoming) => {
@@ -380,6 +401,7 @@ export class FolderSync {
     target: SyncTarget,
     uids: readonly number[],
     times: PhaseTimes,
+    deferContent: boolean,
   ): Promise<{ prepared: Promise<IncomingMessage[]> }> {
     const fetchStarted = performance.now();
     let waited = 0;
@@ -426,7 +448,7 @@ export class FolderSync {
           )) {
             const info = meta.get(m.uid);
             if (!m.source || !info) continue;
-            chunkJobs.push(track(this.prepare(target, m.uid, m.source, info, times)));
+            chunkJobs.push(track(this.prepare(target, m.uid, m.source, info, times, deferContent)));
           }
         } finally {
           void Promise.allSettled(chunkJobs).then(() => this.budget.release(bytes));
@@ -438,7 +460,7 @@ export class FolderSync {
         const download = await client.download(String(uid), undefined, { uid: true, chunkSize: 1024 * 1024 });
         if (!download.content) continue;
         // Streamed to disk while it downloads, so it is done here (the connection is busy anyway).
-        await track(this.prepare(target, uid, download.content, info, times));
+        await track(this.prepare(target, uid, download.content, info, times, false));
       }
     } finally {
       times.fetchMs += performance.now() - fetchStarted - waited;
@@ -488,13 +510,22 @@ export class FolderSync {
     source: Buffer | Readable,
     info: FetchMeta,
     times: PhaseTimes,
+    deferContent: boolean,
   ): Promise<IncomingMessage> {
-    const started = performance.now();
-    // Whole sources go to the worker threads; large ones stream to disk here.
-    const { raw, parsed, parseError } = Buffer.isBuffer(source)
-      ? await this.parser.run(source)
-      : await storeAndParse(source, this.deps.blobs);
-    times.parseMs += performance.now() - started;
+    if (times.preparing++ === 0) times.preparingSince = performance.now();
+    // Headers only (the body follows, see services/message-content.ts), or the whole message:
+    // whole sources go to the worker threads when there are any; large ones stream to disk here.
+    let headersOnly: StoredMessageSource | undefined;
+    let stored: StoredMessageSource;
+    try {
+      headersOnly = deferContent && Buffer.isBuffer(source) ? await this.storeHeadersOnly(source) : undefined;
+      stored =
+        headersOnly ??
+        (Buffer.isBuffer(source) ? await this.parser.run(source) : await storeAndParse(source, this.deps.blobs));
+    } finally {
+      if (--times.preparing === 0) times.parseMs += performance.now() - times.preparingSince;
+    }
+    const { raw, parsed, parseError } = stored;
     times.messages += 1;
     if (parseError)
       this.deps.logger.warn(
@@ -515,26 +546,21 @@ export class FolderSync {
         cc_json: JSON.stringify(parsed.cc),
         bcc_json: JSON.stringify(parsed.bcc),
         date: parsed.date ?? info.internalDate ?? this.deps.clock.now(),
-        snippet: parsed.snippet,
-        text: parsed.text,
-        html: parsed.html,
         headers_json: JSON.stringify(parsed.headers),
-        has_attachments: parsed.attachments.some((a) => a.disposition === 'attachment') ? 1 : 0,
         direction: this.directionOf(target, parsed.from),
         size: raw.size,
         raw_sha256: raw.sha256,
-        parse_error: parseError,
+        ...contentOf(parsed, parseError),
+        content_pending: headersOnly ? 1 : 0,
       },
-      attachments: parsed.attachments.map((a) => ({
-        filename: a.filename,
-        content_type: a.contentType,
-        size: a.size,
-        content_id: a.contentId,
-        disposition: a.disposition,
-        blob_sha256: a.blobSha256,
-        position: a.position,
-      })),
+      attachments: attachmentsOf(parsed),
     };
+  }
+
+  /** The raw source stored and the headers parsed; undefined when the headers cannot be split off. */
+  private async storeHeadersOnly(source: Buffer): Promise<StoredMessageSource | undefined> {
+    const [raw, parsed] = await Promise.all([this.deps.blobs.put(source), parseHeaderBlock(source, this.deps.blobs)]);
+    return parsed ? { raw, parsed, parseError: null } : undefined;
   }
 
   private directionOf(target: SyncTarget, from: { address: string }[]): MessageDirection {
@@ -594,6 +620,7 @@ export class FolderSync {
       type,
       accountId: target.accountId,
       data: { ...toMessageListItem(row, target.folder.path) },
+      source: 'sync',
     });
   }
 }

@@ -154,6 +154,8 @@ export interface SeedMessageOptions {
   attachments?: SeedAttachment[];
   /** the raw source; by default a small RFC 5322 message built from the fields */
   raw?: Buffer;
+  /** stored headers-first, as a first sync does: no body columns, no attachment rows yet */
+  contentPending?: boolean;
 }
 
 export interface SeededMessage {
@@ -202,9 +204,9 @@ export async function seedMessage(db: Db, blobs: BlobStore, opts: SeedMessageOpt
       cc_json: JSON.stringify(opts.cc ?? []),
       bcc_json: '[]',
       date,
-      snippet: (text ?? '').slice(0, 200),
-      text,
-      html: opts.html ?? null,
+      snippet: opts.contentPending ? '' : (text ?? '').slice(0, 200),
+      text: opts.contentPending ? null : text,
+      html: opts.contentPending ? null : (opts.html ?? null),
       headers_json: JSON.stringify([{ key: 'subject', value: subject }]),
       seen: opts.seen ? 1 : 0,
       flagged: opts.flagged ? 1 : 0,
@@ -215,13 +217,14 @@ export async function seedMessage(db: Db, blobs: BlobStore, opts: SeedMessageOpt
       size: stored.size,
       raw_sha256: stored.sha256,
       parse_error: null,
+      content_pending: opts.contentPending ? 1 : 0,
       modseq: null,
       created_at: now,
       updated_at: now,
     })
     .execute();
   const attachments: SeededMessage['attachments'] = [];
-  for (const [position, attachment] of (opts.attachments ?? []).entries()) {
+  for (const [position, attachment] of (opts.contentPending ? [] : (opts.attachments ?? [])).entries()) {
     const blob = await blobs.put(attachment.content);
     const attachmentId = randomUUID();
     await db

@@ -26,14 +26,14 @@ const clampedDate = (row: string) => `max(0, min(${row}.date, ${maxIndexedDate})
 
 // JSON keys of the address lists are noise, and `@` is replaced so that `alice@example.com`
 // yields the words `alice` and `example.com` (the query gets the same treatment).
-const pgDocument = (row: string) =>
+export const pgDocument = (row: string) =>
   `to_tsvector('simple'::regconfig, regexp_replace(coalesce(${row}.subject, '') || ' ' || ${row}.from_json || ' ' || ` +
   `${row}.to_json || ' ' || ${row}.cc_json || ' ' || left(coalesce(${row}.text, ''), ${indexedBodyChars}), '"(name|address)":|@', ' ', 'g'))`;
 
 const sqliteParticipants = (row: string) =>
   `replace(replace(${row}.from_json || ' ' || ${row}.to_json || ' ' || ${row}.cc_json, '"name":', ' '), '"address":', ' ')`;
 
-const sqliteInsert = (row: string) => `
+export const sqliteInsert = (row: string) => `
   insert into message_search_docs (docid, message_id) values (
     coalesce(
       (select max(docid) + 1 from message_search_docs
@@ -44,7 +44,7 @@ const sqliteInsert = (row: string) => `
     values ((select docid from message_search_docs where message_id = ${row}.id),
             ${row}.subject, ${sqliteParticipants(row)}, substr(coalesce(${row}.text, ''), 1, ${indexedBodyChars}));`;
 
-const sqliteDelete = (row: string) => `
+export const sqliteDelete = (row: string) => `
   delete from message_search where rowid = (select docid from message_search_docs where message_id = ${row}.id);
   delete from message_search_docs where message_id = ${row}.id;`;
 

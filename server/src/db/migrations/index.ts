@@ -9,6 +9,7 @@ import * as m006 from './006_search.js';
 import * as m008 from './008_oauth.js';
 import * as m009 from './009_scale.js';
 import * as m010 from './010_provider_trust.js';
+import * as m011 from './011_deferred_content.js';
 
 export const migrations: Record<string, Migration> = {
   '001_users': m001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '008_oauth': m008,
   '009_scale': m009,
   '010_provider_trust': m010,
+  '011_deferred_content': m011,
 };

@@ -47,6 +47,15 @@ export interface IncomingMessage {
   attachments: NewAttachment[];
 }
 
+/** The columns a parsed body fills in (see MessagesRepository.completeContent). */
+export type MessageContent = Pick<MessageRow, 'text' | 'html' | 'snippet' | 'has_attachments' | 'parse_error'>;
+
+export interface ParsedContent {
+  id: string;
+  content: MessageContent;
+  attachments: readonly NewAttachment[];
+}
+
 export interface FlagUpdate {
   uid: number;
   flags: MessageFlags;
@@ -226,6 +235,51 @@ export class MessagesRepository implements ThreadLookup {
   }
 
   /** Applies server flags; returns the rows whose flags actually changed, as they are now. */
+  /** Messages of an account whose body still waits to be parsed, newest first. */
+  pendingContent(accountId: string, limit: number) {
+    return this.db
+      .selectFrom('messages')
+      .select(['id', 'raw_sha256'])
+      .where('account_id', '=', accountId)
+      .where('content_pending', '=', 1)
+      .orderBy('date', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /**
+   * Stores parsed bodies of messages stored headers-first, with their attachments, in one
+   * transaction. A message another writer completed first, or one that is gone, is skipped, so
+   * two parsers of the same message never duplicate its attachments. Returns what was stored.
+   */
+  async completeContent(parsed: readonly ParsedContent[], now: number) {
+    if (parsed.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const stored: { row: MessageRow; folderPath: string }[] = [];
+      const attachments: Insertable<AttachmentsTable>[] = [];
+      for (const { id, content, attachments: found } of parsed) {
+        const row = await trx
+          .updateTable('messages')
+          .set({ ...content, content_pending: 0, updated_at: now })
+          .where('id', '=', id)
+          .where('content_pending', '=', 1)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) continue;
+        stored.push({ row, folderPath: '' });
+        for (const a of found) attachments.push({ ...a, id: newId(), message_id: id });
+      }
+      for (const chunk of chunks(attachments, 200)) await trx.insertInto('attachments').values(chunk).execute();
+      const folderIds = [...new Set(stored.map((s) => s.row.folder_id))];
+      const folders =
+        folderIds.length === 0
+          ? []
+          : await trx.selectFrom('folders').select(['id', 'path']).where('id', 'in', folderIds).execute();
+      const pathOf = new Map(folders.map((f) => [f.id, f.path]));
+      return stored.map((s) => ({ ...s, folderPath: pathOf.get(s.row.folder_id) ?? '' }));
+    });
+  }
+
   async updateFlags(folderId: string, uidValidity: number, updates: readonly FlagUpdate[], now: number) {
     if (updates.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {

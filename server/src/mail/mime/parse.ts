@@ -119,6 +119,34 @@ export async function storeAndParse(
   return { raw, ...outcome };
 }
 
+/** Header blocks larger than this are not split off; the whole message is parsed at once. */
+const MAX_HEADER_BLOCK = 1024 * 1024;
+const CRLF2 = Buffer.from('\r\n\r\n');
+const LF2 = Buffer.from('\n\n');
+
+/**
+ * Parses only the header block of a whole source (the first sync lists a message by its
+ * headers and parses the body afterwards, see services/message-content.ts): the same parser,
+ * so the fields are exactly those a full parse gives. Undefined when the source has no blank
+ * line ending its headers within MAX_HEADER_BLOCK, or the headers cannot be parsed: the caller
+ * then parses the whole message.
+ */
+export async function parseHeaderBlock(source: Buffer, blobs: BlobStore): Promise<ParsedMessage | undefined> {
+  const window = source.subarray(0, MAX_HEADER_BLOCK);
+  const crlf = window.indexOf(CRLF2);
+  const lf = window.indexOf(LF2);
+  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
+  if (end <= 0) return undefined;
+  const headerOnly = Buffer.concat([source.subarray(0, end), CRLF2]);
+  try {
+    const parsed = await parseMime(Readable.from([headerOnly]), blobs);
+    // A header-only source has no body: whatever the parser made of the empty one is dropped.
+    return { ...parsed, text: null, html: null, snippet: '', attachments: [] };
+  } catch {
+    return undefined;
+  }
+}
+
 async function parseSafely(
   input: Readable,
   blobs: BlobStore,
