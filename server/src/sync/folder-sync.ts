@@ -23,7 +23,7 @@ import type {
 import type { MailyardEvent } from '../domain/events.js';
 import { toMessageListItem, type MessageDirection } from '../domain/message.js';
 import type { SyncPeriod } from '../domain/account.js';
-import { parseHeaderBlock, storeAndParse, type StoredMessageSource } from '../mail/mime/parse.js';
+import { storeAndParse, type StoredMessageSource } from '../mail/mime/parse.js';
 import { attachmentsOf, contentOf } from '../services/message-content.js';
 import { ParsePool, defaultParsePoolOptions, defaultParseWorkers } from '../mail/mime/parse-pool.js';
 import {
@@ -518,7 +518,7 @@ export class FolderSync {
     let headersOnly: StoredMessageSource | undefined;
     let stored: StoredMessageSource;
     try {
-      headersOnly = deferContent && Buffer.isBuffer(source) ? await this.storeHeadersOnly(source) : undefined;
+      headersOnly = deferContent && Buffer.isBuffer(source) ? await this.parser.runHeaders(source) : undefined;
       stored =
         headersOnly ??
         (Buffer.isBuffer(source) ? await this.parser.run(source) : await storeAndParse(source, this.deps.blobs));
@@ -555,12 +555,6 @@ export class FolderSync {
       },
       attachments: attachmentsOf(parsed),
     };
-  }
-
-  /** The raw source stored and the headers parsed; undefined when the headers cannot be split off. */
-  private async storeHeadersOnly(source: Buffer): Promise<StoredMessageSource | undefined> {
-    const [raw, parsed] = await Promise.all([this.deps.blobs.put(source), parseHeaderBlock(source, this.deps.blobs)]);
-    return parsed ? { raw, parsed, parseError: null } : undefined;
   }
 
   private directionOf(target: SyncTarget, from: { address: string }[]): MessageDirection {

@@ -2,8 +2,7 @@
 // attachments in the BlobStore and parses it, off the sync engine's event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import { BlobStore } from '../../lib/blob-store.js';
-import { storeAndParse } from './parse.js';
-import type { ParseReply, ParseRequest, ParseWorkerData } from './parse-pool.js';
+import { handleParseRequest, type ParseReply, type ParseRequest, type ParseWorkerData } from './parse-pool.js';
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker.ts runs as a worker thread');
@@ -11,7 +10,7 @@ const blobs = new BlobStore((workerData as ParseWorkerData).blobRoot);
 
 port.on('message', (request: ParseRequest) => {
   const source = Buffer.from(request.source.buffer, request.source.byteOffset, request.source.byteLength);
-  storeAndParse(source, blobs).then(
+  handleParseRequest(request.mode, source, blobs).then(
     (result) => port.postMessage({ id: request.id, result } satisfies ParseReply),
     (error: unknown) =>
       port.postMessage({

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../lib/blob-store.js';
-import { storeAndParse } from './parse.js';
+import { parseHeaderBlock, storeAndParse, type ParsedMessage } from './parse.js';
 import { sanitizeMailHtml } from './sanitize.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-mime-'));
@@ -84,5 +84,61 @@ describe('sanitizeMailHtml', () => {
     expect(html).toContain('src="cid:logo"');
     expect(html).toContain('href="https://ok.example"');
     expect(html).toContain('rel="noopener noreferrer"');
+  });
+});
+
+describe('parseHeaderBlock (headers-first sync)', () => {
+  const sources: Record<string, Buffer> = {
+    'the full sample': message,
+    'encoded words, folding, groups, several References lines': Buffer.from(
+      [
+        'Message-ID:',
+        ' <folded@example.test>',
+        'From: =?iso-8859-1?q?J=FCrgen_M=FCller?= <jm@example.test>',
+        'To: undisclosed-recipients:;',
+        'Cc: "Doe, Jane" <jane@example.test>, =?utf-8?B?0JjQstCw0L0=?= <ivan@example.test>',
+        'Bcc: hidden@example.test',
+        'References: <a@x>',
+        'References: <b@x>',
+        '\t<c@x>',
+        'In-Reply-To: <c@x> (comment) <d@x>',
+        'Subject: =?utf-8?q?caf=C3=A9?= and =?utf-8?q?cr=C3=A8me?=',
+        '  continued',
+        'Date: 1 Feb 2025 08:09:10 -0500',
+        '',
+        'body',
+      ].join('\r\n'),
+    ),
+    'raw 8-bit headers, LF line endings': Buffer.from(
+      'From: J\xfcrgen <j@example.test>\nSubject: Gr\xc3\xbc\xc3\x9fe \xff\xfe bytes\nTo: \x80\x81 <x@example.test>\n\nbody\n',
+      'binary',
+    ),
+    'nothing but a subject': Buffer.from('Subject: alone\r\n\r\n'),
+  };
+
+  it.each(Object.entries(sources))('gives the header fields a full parse gives: %s', async (_name, source) => {
+    const full = await storeAndParse(source, blobs);
+    const headersOnly = parseHeaderBlock(source);
+    expect(full.parseError).toBeNull();
+    const fields = ({ messageId, inReplyTo, references, subject, from, to, cc, bcc, date, headers }: ParsedMessage) => ({
+      messageId,
+      inReplyTo,
+      references,
+      subject,
+      from,
+      to,
+      cc,
+      bcc,
+      date,
+      headers,
+    });
+    expect(headersOnly && fields(headersOnly)).toEqual(fields(full.parsed));
+    // and no body: that is parsed later from the stored source
+    expect(headersOnly).toMatchObject({ text: null, html: null, snippet: '', attachments: [] });
+  });
+
+  it('declines a source without a header block, so the whole message is parsed instead', () => {
+    expect(parseHeaderBlock(Buffer.from('\r\njust a body\r\n'))).toBeUndefined();
+    expect(parseHeaderBlock(Buffer.from('From: a@example.test\r\nSubject: never ends'))).toBeUndefined();
   });
 });
