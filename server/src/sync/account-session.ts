@@ -198,7 +198,8 @@ export class AccountSession {
         tlsFingerprint: account.tls_fingerprint,
       },
       credentials,
-      { logger: this.log, timeouts: this.deps.timings.imap },
+      // QRESYNC where offered: a SELECT reports the flag changes and expunges since the last sync.
+      { logger: this.log, timeouts: this.deps.timings.imap, qresync: true },
     );
     this.client = client;
     const onInboxChange = (event: { path: string }) => {

@@ -144,6 +144,12 @@ interface PhaseTimes {
   waitMs: number;
 }
 
+/** What a QRESYNC SELECT reported: flag changes and expunged UIDs since our modseq. */
+interface ReportedChanges {
+  flags: Map<number, FlagUpdate>;
+  vanished: Set<number>;
+}
+
 const newPhaseTimes = (): PhaseTimes => ({
   messages: 0,
   fetchMs: 0,
@@ -180,7 +186,7 @@ export class FolderSync {
    * mailbox reports no change (the first pass of a new connection).
    */
   async sync(client: ImapFlow, target: SyncTarget, hooks: SyncHooks, full: boolean): Promise<void> {
-    const box = snapshotOf(await client.mailboxOpen(target.folder.path));
+    const { box, changes } = await this.select(client, target);
     const plan = planFolderSync(cursorOf(target.folder), box);
     let cursor: FolderCursor;
     switch (plan.kind) {
@@ -208,11 +214,66 @@ export class FolderSync {
 
     if (plan.kind !== 'incremental' || plan.fetchNew || full)
       cursor = await this.fetchNew(client, target, cursor, hooks);
-    if (plan.kind === 'incremental' && (plan.syncFlags || full)) {
+    if (plan.kind === 'incremental' && changes) {
+      // QRESYNC: the SELECT itself reported every flag change and expunge since our modseq.
+      cursor = await this.applyReportedChanges(target, cursor, box, changes);
+    } else if (plan.kind === 'incremental' && (plan.syncFlags || full)) {
       cursor = await this.syncFlags(client, target, cursor, box);
       await this.removeExpunged(client, target, cursor);
     }
     if (!cursor.complete) await this.backfill(client, target, cursor, hooks);
+  }
+
+  /**
+   * Selects the folder. With QRESYNC enabled (RFC 7162) and a cursor to resume from, the SELECT
+   * carries our UIDVALIDITY and HIGHESTMODSEQ, and the server answers with the flags changed
+   * and the UIDs expunged since (VANISHED (EARLIER)): `changes`, when the server accepted it.
+   */
+  private async select(
+    client: ImapFlow,
+    target: SyncTarget,
+  ): Promise<{ box: MailboxSnapshot; changes: ReportedChanges | undefined }> {
+    const known = cursorOf(target.folder);
+    const resume =
+      known?.highestModseq !== null && known?.highestModseq !== undefined && client.enabled.has('QRESYNC')
+        ? { uidValidity: BigInt(known.uidValidity), changedSince: known.highestModseq }
+        : undefined;
+    if (!resume) return { box: snapshotOf(await client.mailboxOpen(target.folder.path)), changes: undefined };
+    const changes: ReportedChanges = { flags: new Map(), vanished: new Set() };
+    const onFlags = (event: { path: string; uid?: number; flags?: Set<string>; modseq?: bigint }) => {
+      if (event.path === target.folder.path && event.uid !== undefined)
+        changes.flags.set(event.uid, { uid: event.uid, flags: flagsOf(event.flags), modseq: event.modseq?.toString() ?? null });
+    };
+    const onExpunge = (event: { path: string; uid?: number; vanished?: boolean }) => {
+      if (event.path === target.folder.path && event.vanished && event.uid !== undefined) changes.vanished.add(event.uid);
+    };
+    client.on('flags', onFlags);
+    client.on('expunge', onExpunge);
+    try {
+      const opened = await client.mailboxOpen(target.folder.path, resume);
+      // imapflow clears `qresync` when the server's UIDVALIDITY or modseq support does not match.
+      return { box: snapshotOf(opened), changes: (opened as { qresync?: boolean }).qresync ? changes : undefined };
+    } finally {
+      client.off('flags', onFlags);
+      client.off('expunge', onExpunge);
+    }
+  }
+
+  private async applyReportedChanges(
+    target: SyncTarget,
+    cursor: FolderCursor,
+    box: MailboxSnapshot,
+    changes: ReportedChanges,
+  ): Promise<FolderCursor> {
+    // Flags of UIDs not stored yet come with the messages themselves.
+    const updates = [...changes.flags.values()].filter((u) => u.uid <= cursor.highestUid);
+    const changed = await this.deps.messages.updateFlags(target.folder.id, cursor.uidValidity, updates, this.deps.clock.now());
+    for (const row of changed) this.publish('message.updated', target, row);
+    const removed = await this.deps.messages.deleteByUids(target.folder.id, cursor.uidValidity, [...changes.vanished]);
+    for (const row of removed) this.publish('message.deleted', target, row);
+    const next = afterFlagSync(cursor, box.highestModseq);
+    if (next !== cursor) await this.saveCursor(target, next);
+    return next;
   }
 
   /** How many UIDs this folder still has to fetch (for progress), with the mailbox selected. */
