@@ -5,9 +5,10 @@
 //      `message.created` event. Target: p95 <= 1 s.
 //   3. Peak resident memory above idle during the first sync and while syncing a 30 MB attachment.
 //      Target: under 200 MB.
-// Mailyard runs in its own process for 1 and 3 (server/test/support/sync-process.ts), so its
-// memory is measured alone; in this process for 2, to see the events.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Mailyard runs in its own process for 1 and 3 (the built server, `node dist/server/main.js
+// --role=worker`, built first), so its memory is measured alone; in this process for 2, to see
+// the events.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -54,6 +55,9 @@ const PARTS = new Set((process.env.SYNC_BENCH_PARTS ?? 'first,big,push').split('
 const PUSH_RATE_PER_S = 10;
 
 async function main(): Promise<void> {
+  // The bench runs the built server: build it from the current sources first.
+  console.log('building the server (npm run build:server)...');
+  execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: repoRoot, stdio: 'inherit' });
   const rig = await startRig({ repoRoot });
   try {
     await run(rig.description);
@@ -224,7 +228,7 @@ interface SyncRun {
   ms: number;
   /** until every body is parsed too (text, HTML, attachments, full-text index) */
   contentMs: number;
-  /** CPU time of the sync process (all its threads), start-up included, until listed */
+  /** CPU time of the sync process (all its threads) from the engine's start until listed */
   cpuMs: number;
   /** the same, until every body is parsed */
   contentCpuMs: number;
@@ -233,6 +237,11 @@ interface SyncRun {
   phases?: string;
 }
 
+/**
+ * Mailyard as users run it: the built server (`node dist/server/main.js`), here as a `worker`
+ * (the sync engine without the HTTP API) on the bench's SQLite database. `started` is when the
+ * sync engine started (its log line), `ready` when the process is up.
+ */
 function spawnSyncProcess(
   config: Config,
   variantEnv: Record<string, string> = {},
@@ -249,12 +258,7 @@ function spawnSyncProcess(
     : [];
   const child = spawn(
     process.execPath,
-    [
-      ...profile,
-      '--import',
-      'tsx',
-      path.join(variantEnv.SYNC_BENCH_ROOT ?? repoRoot, 'server/test/support/sync-process.ts'),
-    ],
+    [...profile, path.join(variantEnv.SYNC_BENCH_ROOT ?? repoRoot, 'dist/server/main.js'), '--role=worker'],
     {
       cwd: repoRoot,
       env: {
@@ -262,43 +266,43 @@ function spawnSyncProcess(
         ...variantEnv,
         MAILYARD_DATA_DIR: config.dataDir,
         DATABASE_URL: databaseUrl,
-        // info, for the phase timings; only warnings and errors are passed on
+        HOST: '127.0.0.1',
+        PORT: '0',
+        // info, for the start time and the phase timings; only warnings and errors are passed on
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   const phaseLines: string[] = [];
-  let errBuffer = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    errBuffer += chunk.toString();
-    const lines = errBuffer.split('\n');
-    errBuffer = lines.pop() ?? '';
-    for (const line of lines) {
-      let entry: { level?: number; msg?: string; phases?: Record<string, number>; messages?: number };
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        if (line.trim()) process.stderr.write(`${line}\n`);
-        continue;
-      }
-      if (entry.msg === 'folder sync phases' && entry.phases) {
-        const parts = Object.entries(entry.phases).map(([k, v]) => `${k} ${ms(v)}`);
-        phaseLines.push(`${entry.messages ?? '?'} messages: ${parts.join(', ')}`);
-      } else if ((entry.level ?? 0) >= 40) process.stderr.write(`${line}\n`);
-    }
-  });
-  let out = '';
   let resolveStarted: (t: number) => void = () => undefined;
   let resolveReady: () => void = () => undefined;
   const started = new Promise<number>((r) => (resolveStarted = r));
   const ready = new Promise<void>((r) => (resolveReady = r));
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-    const m = /starting (\d+)/.exec(out);
-    if (m?.[1]) resolveStarted(Number(m[1]));
-    if (out.includes('ready')) resolveReady();
-  });
+  const onLine = (line: string) => {
+    let entry: { level?: number; msg?: string; time?: number; phases?: Record<string, number>; messages?: number };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      if (line.trim()) process.stderr.write(`${line}\n`);
+      return;
+    }
+    if (entry.msg === 'sync engine started') resolveStarted(entry.time ?? Date.now());
+    else if (entry.msg === 'Mailyard is running') resolveReady();
+    else if (entry.msg === 'folder sync phases' && entry.phases) {
+      const parts = Object.entries(entry.phases).map(([k, v]) => `${k} ${ms(v)}`);
+      phaseLines.push(`${entry.messages ?? '?'} messages: ${parts.join(', ')}`);
+    } else if ((entry.level ?? 0) >= 40) process.stderr.write(`${line}\n`);
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffer = '';
+    stream?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      lines.forEach(onLine);
+    });
+  }
   return { child, started, ready, phases: () => (phaseLines.length > 0 ? phaseLines.join('; ') : undefined) };
 }
 
@@ -362,6 +366,8 @@ async function mailyardFirstSync(
   });
   const { child, started, phases } = spawnSyncProcess(config, variantEnv);
   const t0 = await started;
+  // CPU from the sync engine's start: process start-up is not sync work.
+  const cpu0 = cpuOf(child.pid ?? 0);
   let peakRss = 0;
   try {
     for (;;) {
@@ -375,7 +381,7 @@ async function mailyardFirstSync(
       await new Promise((r) => setTimeout(r, 50));
     }
     const elapsed = Date.now() - t0;
-    const cpuMs = cpuOf(child.pid ?? 0);
+    const cpuMs = cpuOf(child.pid ?? 0) - cpu0;
     for (;;) {
       peakRss = Math.max(peakRss, rssOf(child.pid ?? 0, 'VmHWM'));
       const row = await setup.db
@@ -388,7 +394,7 @@ async function mailyardFirstSync(
       await new Promise((r) => setTimeout(r, 50));
     }
     const contentMs = Date.now() - t0;
-    const contentCpuMs = cpuOf(child.pid ?? 0);
+    const contentCpuMs = cpuOf(child.pid ?? 0) - cpu0;
     peakRss = Math.max(peakRss, rssOf(child.pid ?? 0, 'VmHWM'));
     // The engine logs its phase timings once the folder is done, just after the last commit.
     for (let i = 0; i < 40 && !phases(); i++) await new Promise((r) => setTimeout(r, 50));
