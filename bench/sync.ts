@@ -152,7 +152,31 @@ async function imap(rig: RigDescription, user: MailUser): Promise<ImapFlow> {
 const logUniform = (min: number, max: number) =>
   Math.round(Math.exp(Math.log(min) + Math.random() * (Math.log(max) - Math.log(min))));
 const b64 = (data: Buffer) => data.toString('base64').replace(/.{76}/g, '$&\r\n');
-const words = (n: number) => Array.from({ length: n }, () => randomBytes(3).toString('hex')).join(' ');
+// Text with the shape of real mail for the full-text index: a vocabulary of 3,000 words drawn
+// with a Zipf distribution (a few words very often, most rarely), and one token in twenty unique
+// (names, numbers, ids). Random unique tokens everywhere would make every word a new index term.
+const syllables = ['ka', 'to', 're', 'mi', 'sa', 'lo', 'ne', 'vi', 'du', 'pe', 'ra', 'co', 'li', 'ta', 'mo', 'se', 'ni', 'ga', 'bu', 'fe'];
+const vocabulary = Array.from({ length: 3_000 }, (_, i) => {
+  let word = '';
+  for (let n = i + 1; n > 0; n = Math.floor(n / syllables.length)) word += syllables[n % syllables.length];
+  return word;
+});
+const zipfWeights = vocabulary.map((_, rank) => 1 / (rank + 1));
+const zipfTotal = zipfWeights.reduce((a, b) => a + b, 0);
+const zipfCumulative = zipfWeights.reduce<number[]>((acc, w) => [...acc, (acc.at(-1) ?? 0) + w / zipfTotal], []);
+const zipfWord = () => {
+  const r = Math.random();
+  let lo = 0;
+  let hi = zipfCumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((zipfCumulative[mid] ?? 1) < r) lo = mid + 1;
+    else hi = mid;
+  }
+  return vocabulary[lo] ?? 'word';
+};
+const words = (n: number) =>
+  Array.from({ length: n }, () => (Math.random() < 0.05 ? randomBytes(3).toString('hex') : zipfWord())).join(' ');
 
 function mixedMessage(i: number, to: string): Buffer {
   const head = `Message-ID: <bench-${i}-${randomBytes(6).toString('hex')}@bench.mailyard>\r\nFrom: Bench <bench@example.test>\r\nTo: ${to}\r\nSubject: Bench message ${i}\r\nDate: ${new Date(Date.now() - i * 60_000).toUTCString()}\r\nMIME-Version: 1.0\r\n`;
