@@ -98,7 +98,18 @@ function corpus(to: string): Buffer[] {
       'Some \xe9\xe8 bytes in an unknown charset',
     ]),
     Buffer.from('\r\njust a body, no header block\r\n'),
+    crlf(['From: a@example.test', `X-Long: ${'y'.repeat(200_000)}`, 'Subject: NUL \x00 inside', '', 'body \x00 with NUL']),
+    crlf(['From: J\xfcrgen <j@example.test>', 'Subject: Gr\xc3\xbc\xc3\x9fe \xff\xfe rohe Bytes', 'To: \x80\x81 <x@example.test>', '', 'body']),
+    deeplyNested(60),
   ];
+}
+
+function deeplyNested(depth: number): Buffer {
+  let body = 'innermost text';
+  for (let level = depth; level > 0; level--) {
+    body = [`--b${level}`, `Content-Type: multipart/mixed; boundary="b${level + 1}"`, '', body, `--b${level}--`].join('\r\n');
+  }
+  return crlf(['From: deep@example.test', 'Subject: Deep nesting', 'Content-Type: multipart/mixed; boundary="b1"', '', body]);
 }
 
 /** What a user can see of every message of an account, by UID. */
