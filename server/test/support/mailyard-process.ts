@@ -1,5 +1,7 @@
-// Mailyard as a separate process (`server/src/main.ts` through tsx, as `npm run dev` runs it),
-// for scale-out tests: several `api` and `worker` processes on one database.
+// Mailyard as a separate process, for scale-out tests and the scale benchmark: several `api` and
+// `worker` processes on one database. By default `server/src/main.ts` through tsx (as `npm run dev`
+// runs it: no build needed); `entry: 'built'` runs `dist/server/main.js` as `npm start` does, which
+// the caller must have built (`npm run build:server`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -33,9 +35,22 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startMailyard(role: 'api' | 'worker' | 'all', env: Record<string, string>): Promise<MailyardProcess> {
+export interface StartMailyardOptions {
+  /** 'source' (default): the TypeScript sources through tsx; 'built': dist/server/main.js */
+  entry?: 'source' | 'built';
+}
+
+export async function startMailyard(
+  role: 'api' | 'worker' | 'all',
+  env: Record<string, string>,
+  options: StartMailyardOptions = {},
+): Promise<MailyardProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server/src/main.ts'), `--role=${role}`], {
+  const entry =
+    options.entry === 'built'
+      ? [path.join(repoRoot, 'dist/server/main.js')]
+      : ['--import', 'tsx', path.join(repoRoot, 'server/src/main.ts')];
+  const child = spawn(process.execPath, [...entry, `--role=${role}`], {
     cwd: repoRoot,
     env: { ...(process.env as Record<string, string>), LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
