@@ -13,14 +13,20 @@ import { backoffDelay } from '../sync/backoff.js';
 const CHANNEL = 'mailyard_events';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 const MAX_PAYLOAD_BYTES = 7_900;
+/**
+ * What one round trip sends at most. A first sync publishes thousands of events a second: one
+ * NOTIFY each fell behind, and the queue of unsent payloads grew the worker's heap.
+ */
+const BATCH_PAYLOADS = 500;
 
 export type SyncRequest = 'refresh' | 'remove';
 
+/** `o`: the origin process; `n`: its sequence number */
 type Notification =
-  | { o: string; k: 'event'; e: MailyardEvent }
+  | { o: string; n: number; k: 'event'; e: MailyardEvent }
   /** an event too large to send: the receiver loads the resource itself */
-  | { o: string; k: 'ref'; e: MailyardEvent }
-  | { o: string; k: 'sync'; accountId: string; op: SyncRequest };
+  | { o: string; n: number; k: 'ref'; e: MailyardEvent }
+  | { o: string; n: number; k: 'sync'; accountId: string; op: SyncRequest };
 
 export interface EventBridgeDeps {
   url: string;
@@ -34,10 +40,13 @@ export interface EventBridgeDeps {
 
 export class EventBridge {
   private readonly origin = randomUUID();
+  /** numbers this process's notifications: PostgreSQL drops a repeated payload within one transaction */
+  private sequence = 0;
   private listener: pg.Client | undefined;
   private sender: pg.Client | undefined;
-  /** NOTIFYs leave one at a time, in publishing order */
-  private sending: Promise<void> = Promise.resolve();
+  /** payloads not sent yet, in publishing order */
+  private readonly queue: string[] = [];
+  private sending: Promise<void> | undefined;
   private readonly fromBridge = new WeakSet<MailyardEvent>();
   private unsubscribe: (() => void) | undefined;
   private running = false;
@@ -54,7 +63,7 @@ export class EventBridge {
     this.running = true;
     this.unsubscribe = this.deps.events.subscribe((event) => {
       if (this.fromBridge.has(event)) return;
-      this.send(this.toNotification(event));
+      this.send(this.toPayload(event));
     });
     await this.connect();
   }
@@ -64,6 +73,7 @@ export class EventBridge {
     clearTimeout(this.reconnectTimer);
     this.unsubscribe?.();
     await this.sending;
+    this.queue.length = 0;
     await Promise.all([this.listener?.end().catch(() => undefined), this.sender?.end().catch(() => undefined)]);
     this.listener = undefined;
     this.sender = undefined;
@@ -71,27 +81,45 @@ export class EventBridge {
 
   /** Asks the worker holding `accountId` (whichever process it is) to refresh or stop its session. */
   requestSync(accountId: string, op: SyncRequest): void {
-    this.send({ o: this.origin, k: 'sync', accountId, op });
+    this.send(JSON.stringify({ o: this.origin, n: this.sequence++, k: 'sync', accountId, op } satisfies Notification));
   }
 
-  private toNotification(event: MailyardEvent): Notification {
-    const whole: Notification = { o: this.origin, k: 'event', e: event };
-    if (Buffer.byteLength(JSON.stringify(whole)) <= MAX_PAYLOAD_BYTES) return whole;
+  private toPayload(event: MailyardEvent): string {
+    const n = this.sequence++;
+    const whole = JSON.stringify({ o: this.origin, n, k: 'event', e: event } satisfies Notification);
+    if (Buffer.byteLength(whole) <= MAX_PAYLOAD_BYTES) return whole;
     const id = typeof event.data.id === 'string' ? event.data.id : undefined;
-    return { o: this.origin, k: 'ref', e: { type: event.type, accountId: event.accountId, data: id ? { id } : {} } };
+    const ref: MailyardEvent = { type: event.type, accountId: event.accountId, data: id ? { id } : {} };
+    return JSON.stringify({ o: this.origin, n, k: 'ref', e: ref } satisfies Notification);
   }
 
-  private send(notification: Notification): void {
-    const payload = JSON.stringify(notification);
-    this.sending = this.sending.then(async () => {
-      const client = this.sender;
-      if (!client) return; // reconnecting: live events are best effort, the next sync catches up
-      try {
-        await client.query('select pg_notify($1, $2)', [CHANNEL, payload]);
-      } catch (error) {
-        this.log.warn({ err: error }, 'could not forward a live event');
+  private send(payload: string): void {
+    this.queue.push(payload);
+    this.sending ??= Promise.resolve().then(() => this.drain());
+  }
+
+  /** Sends what is queued, in order, many payloads per round trip (in one transaction). */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const client = this.sender;
+        if (!client) {
+          // Reconnecting: live events are best effort, the next sync catches up.
+          this.queue.length = 0;
+          return;
+        }
+        const batch = this.queue.splice(0, BATCH_PAYLOADS);
+        try {
+          // unnest yields the array in order; notifications arrive in the order they were made.
+          await client.query('select pg_notify($1, payload) from unnest($2::text[]) as payload', [CHANNEL, batch]);
+        } catch (error) {
+          this.log.warn({ err: error, events: batch.length }, 'could not forward live events');
+        }
       }
-    });
+    } finally {
+      // In the same step as the last check of the queue: a payload queued later starts a new drain.
+      this.sending = undefined;
+    }
   }
 
   private async connect(): Promise<void> {
