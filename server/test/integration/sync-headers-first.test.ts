@@ -10,17 +10,17 @@ import { seedAccount, seedMessage, userIdOf } from '../support/messages.js';
 import { createMailUser, getRig, printRigLogsOnFailure } from '../rig/index.js';
 import { appendMessages, eventually, fastSyncOptions, seedImapAccount, simpleMessage } from '../support/sync.js';
 import { defaultFolderSyncOptions } from '../../src/sync/folder-sync.js';
+import { brokenMessages, crlf } from '../support/hostile-messages.js';
 import type { MailyardEvent } from '../../src/domain/events.js';
 
 printRigLogsOnFailure();
 
-const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n') + '\r\n', 'binary');
 const b64 = (data: Buffer) => data.toString('base64').replace(/.{76}/g, '$&\r\n');
 
 const pdf = randomBytes(300_000);
 const logo = randomBytes(2_000);
 
-/** Every kind of message a mailbox holds, and some broken ones. */
+/** Every kind of message a mailbox holds, and the broken ones. */
 function corpus(to: string): Buffer[] {
   return [
     simpleMessage({ subject: 'Plain text', to, body: 'the quarterly numbers are attached elsewhere' }),
@@ -70,47 +70,10 @@ function corpus(to: string): Buffer[] {
       b64(pdf),
       '--mix--',
     ]),
-    crlf([
-      'From: a@example.test',
-      `To: ${to}`,
-      'Subject: Bad base64',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="x"',
-      '',
-      '--x',
-      'Content-Type: text/plain',
-      'Content-Transfer-Encoding: base64',
-      '',
-      '!!!not*base64@@@ ==== ###',
-      '--x',
-      'Content-Type: application/octet-stream; name="broken.bin"',
-      'Content-Disposition: attachment; filename="broken.bin"',
-      'Content-Transfer-Encoding: base64',
-      '',
-      'QUJD$$$RE=VG===',
-      '--x--',
-    ]),
-    crlf([
-      'From: a@example.test',
-      'Subject: Unknown charset',
-      'Content-Type: text/plain; charset="x-unknown-charset-42"',
-      '',
-      'Some \xe9\xe8 bytes in an unknown charset',
-    ]),
-    Buffer.from('\r\njust a body, no header block\r\n'),
-    crlf(['From: a@example.test', `X-Long: ${'y'.repeat(200_000)}`, 'Subject: NUL \x00 inside', '', 'body \x00 with NUL']),
-    crlf(['From: J\xfcrgen <j@example.test>', 'Subject: Gr\xc3\xbc\xc3\x9fe \xff\xfe rohe Bytes', 'To: \x80\x81 <x@example.test>', '', 'body']),
-    deeplyNested(60),
+    ...Object.values(brokenMessages()),
   ];
 }
 
-function deeplyNested(depth: number): Buffer {
-  let body = 'innermost text';
-  for (let level = depth; level > 0; level--) {
-    body = [`--b${level}`, `Content-Type: multipart/mixed; boundary="b${level + 1}"`, '', body, `--b${level}--`].join('\r\n');
-  }
-  return crlf(['From: deep@example.test', 'Subject: Deep nesting', 'Content-Type: multipart/mixed; boundary="b1"', '', body]);
-}
 
 /** What a user can see of every message of an account, by UID. */
 async function storedMailbox(t: TestApp, accountId: string) {
