@@ -394,29 +394,24 @@ async function mailyardFirstSync(
   const cpu0 = cpuOf(child.pid ?? 0);
   let peakRss = 0;
   try {
-    for (;;) {
-      peakRss = Math.max(peakRss, rssOf(child.pid ?? 0, 'VmHWM'));
-      const row = await setup.db
-        .selectFrom('messages')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('account_id', '=', accountId)
-        .executeTakeFirstOrThrow();
-      if (Number(row.n) >= expected) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    /** Polls until `done(count)` holds for the account's messages (or those whose body waits). */
+    const waitFor = async (bodyWaiting: boolean, done: (n: number) => boolean) => {
+      for (;;) {
+        peakRss = Math.max(peakRss, rssOf(child.pid ?? 0, 'VmHWM'));
+        const row = await setup.db
+          .selectFrom('messages')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .where('account_id', '=', accountId)
+          .$if(bodyWaiting, (q) => q.where('content_pending', '=', 1))
+          .executeTakeFirstOrThrow();
+        if (done(Number(row.n))) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await waitFor(false, (n) => n >= expected);
     const elapsed = Date.now() - t0;
     const cpuMs = cpuOf(child.pid ?? 0) - cpu0;
-    for (;;) {
-      peakRss = Math.max(peakRss, rssOf(child.pid ?? 0, 'VmHWM'));
-      const row = await setup.db
-        .selectFrom('messages')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('account_id', '=', accountId)
-        .where('content_pending', '=', 1)
-        .executeTakeFirstOrThrow();
-      if (Number(row.n) === 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(true, (n) => n === 0);
     const contentMs = Date.now() - t0;
     const contentCpuMs = cpuOf(child.pid ?? 0) - cpu0;
     peakRss = Math.max(peakRss, rssOf(child.pid ?? 0, 'VmHWM'));

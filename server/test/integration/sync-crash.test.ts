@@ -107,29 +107,19 @@ describe.each(dialects)('kill -9 during a first sync on %s', (dialect) => {
     await db?.cleanup();
   });
 
-  const count = async () =>
+  /** Messages stored; or only those whose body still waits to be parsed (services/message-content.ts). */
+  const count = async (bodyWaiting = false) =>
     Number(
       (
         await container.db
           .selectFrom('messages')
           .select((eb) => eb.fn.countAll<number | string>().as('n'))
           .where('account_id', '=', accountId)
+          .$if(bodyWaiting, (q) => q.where('content_pending', '=', 1))
           .executeTakeFirstOrThrow()
       ).n,
     );
-
-  // A first sync stores headers first and parses bodies after (services/message-content.ts).
-  const bodiesWaiting = async () =>
-    Number(
-      (
-        await container.db
-          .selectFrom('messages')
-          .select((eb) => eb.fn.countAll<number | string>().as('n'))
-          .where('account_id', '=', accountId)
-          .where('content_pending', '=', 1)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const bodiesWaiting = () => count(true);
 
   it('ends in the same state as a clean sync', { timeout: 600_000 }, async () => {
     // A first sync lists the messages (headers and raw sources), then parses their bodies: the
