@@ -183,12 +183,13 @@ function summary(vitestCode) {
     (file) => file.status === 'failed' && !(file.assertionResults ?? []).some((t) => t.status === 'failed'),
   ).length;
   const passed = report.numPassedTests ?? 0;
-  const failed = (report.numFailedTests ?? 0) + brokenFiles;
+  let failed = (report.numFailedTests ?? 0) + brokenFiles;
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   if (vitestCode !== 0 && failed === 0) {
     console.error(
       `vitest exited with code ${vitestCode}: see the errors above (e.g. unhandled errors or no test files)`,
     );
+    failed = 1; // the run failed: the summary must not say otherwise
   }
   return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`;
 }

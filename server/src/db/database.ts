@@ -17,13 +17,27 @@ const pgTypes = {
     oid === 20 ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * A PostgreSQL pool whose lost connections never crash the process. pg emits 'error' on the pool
+ * for an idle client and on the client itself while it is checked out (a transaction waiting on
+ * other work when the server ends the session or restarts); either without a listener would be
+ * fatal. The failure still reaches whoever uses the client next, and the pool drops it on release.
+ */
+export function createPgPool(url: string, options: { sessionOptions?: string } = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: pgTypes,
+    ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
+  });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
+
 export function createDatabase(database: Config['database']): Db {
   if (database.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: database.url, max: 10, types: pgTypes });
-    // An idle client that loses its connection emits 'error' on the pool; without a listener
-    // that would crash the process.
-    pool.on('error', () => undefined);
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(database.url) }) });
   }
   if (database.file !== ':memory:') mkdirSync(path.dirname(database.file), { recursive: true });
   const sqlite = new SQLite(database.file);

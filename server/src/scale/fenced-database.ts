@@ -14,8 +14,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import pg from 'pg';
-import type { Db } from '../db/database.js';
+import { createPgPool, type Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { LeaseLostError } from './lease-lost.js';
 import type { FenceContext } from './ownership.js';
@@ -26,12 +25,6 @@ export interface Fence {
   /** the database refused the fence */
   lost(accountId: string): void;
 }
-
-// The same int8 handling as the main pool (db/database.ts): epoch ms and UIDs fit a number.
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
-    oid === 20 ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
-};
 
 const fenceCheck = `select set_config('mailyard.fence', $4, true) as fence from account_leases
   where account_id = $1 and owner_id = $2 and fencing_token = $3
@@ -45,13 +38,9 @@ const writeKinds = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNo
  * paused by SIGSTOP while writing), so its lock cannot keep others from taking the mailbox over.
  */
 export function createFencedDatabase(url: string, fence: Fence, idleInTransactionMs: number): Db {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    types,
-    options: `-c idle_in_transaction_session_timeout=${Math.max(1_000, Math.floor(idleInTransactionMs))}`,
+  const pool = createPgPool(url, {
+    sessionOptions: `-c idle_in_transaction_session_timeout=${Math.max(1_000, Math.floor(idleInTransactionMs))}`,
   });
-  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: fencedDialect(new PostgresDialect({ pool }), fence) });
 }
 
