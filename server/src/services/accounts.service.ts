@@ -460,6 +460,22 @@ export class AccountsService {
     );
   }
 
+  /** The folders of every mailbox the caller may read, as the last syncs found them. */
+  async foldersOfAll(actor: Actor): Promise<(AccountFolder & { accountId: string })[]> {
+    const rows = await this.deps.accounts.listFoldersVisibleTo(actor.id);
+    return rows.map((f) => {
+      const selection = parseFolderSelection(f.selection);
+      return {
+        accountId: f.account_id,
+        path: f.path,
+        name: f.name,
+        delimiter: f.delimiter,
+        specialUse: f.special_use,
+        selected: selection === 'all' || selection.includes(f.path),
+      };
+    });
+  }
+
   /** Folders known from the last sync, or (refresh) listed from the server now. */
   async folders(actor: Actor, id: string, options: { refresh: boolean }): Promise<AccountFolder[]> {
     const { account } = await this.deps.access.assertCan(actor, id, 'read');

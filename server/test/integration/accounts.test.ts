@@ -132,6 +132,11 @@ describe.each(dialects)('accounts API on %s', (dialect) => {
       .expect(200);
     expect(folders.items.map((f) => f.path)).toEqual(expect.arrayContaining(['INBOX', 'Sent', 'Trash']));
     expect(folders.items.every((f) => f.selected)).toBe(true);
+    // The panel's one request for the folders of all mailboxes lists what the sync found.
+    const all = await jane.get<List<{ accountId: string; path: string; selected: boolean }>>('/api/v1/folders').expect(200);
+    expect(all.items.filter((f) => f.accountId === account.id).map((f) => f.path)).toEqual(
+      expect.arrayContaining(['INBOX', 'Sent', 'Trash']),
+    );
   });
 
   it('connects a mailbox whose login is the part before @ (mailbox name format)', async () => {
@@ -241,6 +246,11 @@ describe.each(dialects)('accounts API on %s', (dialect) => {
     // "Sync now" clears the owner's error state: managing, not reading.
     await reader.post(`/api/v1/accounts/${account.id}/sync`).expectError(403, 'forbidden');
     await stranger.get(`/api/v1/accounts/${account.id}`).expectError(404, 'not_found');
+    const foldersSeenBy = async (client: typeof jane) =>
+      (await client.get<List<{ accountId: string }>>('/api/v1/folders').expect(200)).items.filter((f) => f.accountId === account.id);
+    await eventually(async () => (await foldersSeenBy(reader)).length > 0);
+    expect(await foldersSeenBy(stranger)).toEqual([]);
+    expect(await foldersSeenBy(t.admin)).toEqual([]);
     await stranger
       .patch(`/api/v1/accounts/${account.id}`, { displayName: 'x' })
       .expectError(404, 'not_found');

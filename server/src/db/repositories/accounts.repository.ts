@@ -1,10 +1,24 @@
-import type { Insertable, Updateable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Updateable } from 'kysely';
 import type { Db } from '../database.js';
-import type { AccountSharesTable, AccountsTable } from '../schema.js';
+import type { AccountSharesTable, AccountsTable, Database } from '../schema.js';
 
 export type NewAccountRow = Insertable<AccountsTable>;
 export type AccountRowUpdate = Updateable<AccountsTable>;
 export type AccountShareRow = AccountSharesTable;
+
+/** Accounts the user owns or has been shared (any right implies reading). */
+const visibleTo = (userId: string) => (eb: ExpressionBuilder<Database, 'accounts'>) =>
+  eb.or([
+    eb('accounts.user_id', '=', userId),
+    eb(
+      'accounts.id',
+      'in',
+      eb
+        .selectFrom('account_shares')
+        .select('account_shares.account_id')
+        .where('account_shares.user_id', '=', userId),
+    ),
+  ]);
 
 /** Email accounts, their shares, and the few queries on their folders and mail they need. */
 export class AccountsRepository {
@@ -35,22 +49,7 @@ export class AccountsRepository {
 
   /** The accounts a user owns and those shared with them, in one list. */
   listVisibleTo(userId: string) {
-    return this.view()
-      .where((eb) =>
-        eb.or([
-          eb('accounts.user_id', '=', userId),
-          eb(
-            'accounts.id',
-            'in',
-            eb
-              .selectFrom('account_shares')
-              .select('account_shares.account_id')
-              .where('account_shares.user_id', '=', userId),
-          ),
-        ]),
-      )
-      .orderBy('accounts.email')
-      .execute();
+    return this.view().where(visibleTo(userId)).orderBy('accounts.email').execute();
   }
 
   async insert(row: NewAccountRow): Promise<void> {
@@ -127,6 +126,25 @@ export class AccountsRepository {
       .select(['path', 'name', 'delimiter', 'special_use', 'synced'])
       .where('account_id', '=', accountId)
       .orderBy('path')
+      .execute();
+  }
+
+  /** The known folders of every account a user owns or has been shared, in one query. */
+  listFoldersVisibleTo(userId: string) {
+    return this.db
+      .selectFrom('folders')
+      .innerJoin('accounts', 'accounts.id', 'folders.account_id')
+      .select([
+        'folders.account_id',
+        'accounts.folders as selection',
+        'folders.path',
+        'folders.name',
+        'folders.delimiter',
+        'folders.special_use',
+      ])
+      .where(visibleTo(userId))
+      .orderBy('accounts.email')
+      .orderBy('folders.path')
       .execute();
   }
 

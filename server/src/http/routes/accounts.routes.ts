@@ -78,6 +78,8 @@ const FolderSchema = Type.Object({
   selected: Type.Boolean(),
 });
 
+const AccountFolderSchema = Type.Object({ accountId: Type.String(), ...FolderSchema.properties });
+
 const Flag = Type.Union([Type.Literal('true'), Type.Literal('false')]);
 
 export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
@@ -207,6 +209,19 @@ export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
         refresh: request.query.refresh === 'true',
       }),
     }),
+  );
+
+  app.get(
+    '/api/v1/folders',
+    {
+      schema: {
+        tags,
+        summary:
+          'The folders of every mailbox the caller may read, known from the last sync (one request for the whole panel)',
+        response: { 200: ListOf(AccountFolderSchema), ...errorResponses },
+      },
+    },
+    async (request) => ({ items: await deps.accounts.foldersOfAll(actorOf(request)) }),
   );
 
   app.get(

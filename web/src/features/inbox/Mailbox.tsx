@@ -29,16 +29,20 @@ function isMessageItem(data: Record<string, unknown>): data is Record<string, un
 /** The compose screen (issue 6 part B) reads `mode` and `messageId` from its route. */
 export const composeHref = (mode: ComposeMode, messageId: string) => toHref('/compose', { mode, messageId });
 
+/** Folders per account, fetched in one request whenever the set of mailboxes changes. */
 function useFolders(accounts: MailboxAccount[]) {
   const [folders, setFolders] = useState<Record<string, MailboxFolder[]>>({});
   useEffect(() => {
     let current = true;
-    for (const account of accounts) {
-      inboxApi.folders(account.id).then(
-        (result) => current && setFolders((f) => ({ ...f, [account.id]: result.items })),
-        () => undefined,
-      );
-    }
+    inboxApi.folders().then(
+      (result) => {
+        if (!current) return;
+        const byAccount: Record<string, MailboxFolder[]> = {};
+        for (const { accountId, ...folder } of result.items) (byAccount[accountId] ??= []).push(folder);
+        setFolders(byAccount);
+      },
+      () => undefined,
+    );
     return () => {
       current = false;
     };

@@ -86,7 +86,8 @@ function listQuery(filters: MessageFilters, cursor: string | null): string {
 
 export const inboxApi = {
   accounts: (signal?: AbortSignal) => api.get<ListResponse<MailboxAccount>>('/accounts', signal ? { signal } : {}),
-  folders: (accountId: string) => api.get<ListResponse<MailboxFolder>>(`/accounts/${seg(accountId)}/folders`),
+  /** The folders of every readable mailbox in one request (the panel may show hundreds of mailboxes). */
+  folders: () => api.get<ListResponse<MailboxFolder & { accountId: string }>>('/folders'),
   list: (filters: MessageFilters, cursor: string | null, signal?: AbortSignal) =>
     api.get<{ items: MessageItem[]; nextCursor: string | null }>(`/messages?${listQuery(filters, cursor)}`, signal ? { signal } : {}),
   get: (id: string) => api.get<MessageDetail>(`/messages/${seg(id)}`),
