@@ -33,6 +33,7 @@ import { MessageContentParser } from './services/message-content.js';
 import { MessagesService } from './services/messages.service.js';
 import { messagesRoutes } from './http/routes/messages.routes.js';
 import { eventsRoutes } from './http/routes/events.routes.js';
+import { stillSignedIn } from './http/auth.js';
 import { UsersService } from './services/users.service.js';
 import { AuthService } from './services/auth.service.js';
 import { LoginThrottle } from './services/login-throttle.js';
@@ -359,7 +360,14 @@ export function createHttpServer(c: Container, webDir: string | undefined = defa
       (app) => settingsRoutes(app, { settings: c.services.settings }),
       (app) => accountsRoutes(app, { accounts: c.services.accounts }),
       (app) => messagesRoutes(app, { messages: c.services.messages }),
-      (app) => eventsRoutes(app, { events: c.events, access: c.services.accountAccess, clock: c.clock }),
+      (app) =>
+        eventsRoutes(app, {
+          events: c.events,
+          access: c.services.accountAccess,
+          clock: c.clock,
+          signedIn: (request) => stillSignedIn(c.services.auth, request),
+          onSignOut: (listener) => c.services.auth.onSignOut(listener),
+        }),
       (app) => outboxRoutes(app, { outbox: c.services.outbox }),
       (app) => oauthRoutes(app, { oauth: c.services.oauth, baseUrl: () => c.config.baseUrl }),
     ],

@@ -61,6 +61,25 @@ export function authenticate(auth: AuthService) {
   };
 }
 
+/**
+ * Whether the credential a request came with still signs the same person in: a long-lived
+ * response (the event stream) re-checks it, so signing out, a revoked token or an expired
+ * session ends it, whichever process served the sign-out.
+ */
+export async function stillSignedIn(auth: AuthService, request: FastifyRequest): Promise<boolean> {
+  const signedIn = request.actor?.id;
+  if (signedIn === undefined) return false;
+  const header = request.headers.authorization;
+  if (header !== undefined && /^Bearer\s+/i.test(header)) {
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    return token !== undefined && (await auth.resolveApiToken(token))?.id === signedIn;
+  }
+  const cookie = request.cookies[sessionCookie];
+  if (!cookie) return false;
+  const session = await auth.resolveSession(cookie);
+  return typeof session === 'object' && session.actor.id === signedIn;
+}
+
 /** The signed-in caller of a non-public route (the hook guarantees one). */
 export function actorOf(request: FastifyRequest): Actor {
   if (!request.actor) throw new AppError('unauthenticated', 'Sign in first');

@@ -66,8 +66,17 @@ export class AuthService {
     return { user: toPublicUser(user), sessionToken, csrfToken, expiresAt };
   }
 
+  private readonly signOutListeners = new Set<(sessionToken: string) => void>();
+
+  /** Tells `listener` of every session that signs out through this process (live streams end at once). */
+  onSignOut(listener: (sessionToken: string) => void): () => void {
+    this.signOutListeners.add(listener);
+    return () => this.signOutListeners.delete(listener);
+  }
+
   async logout(sessionToken: string): Promise<void> {
     await this.sessions.delete(sha256Hex(sessionToken));
+    for (const listener of this.signOutListeners) listener(sessionToken);
   }
 
   /** Resolves a session cookie; sliding expiry so an active user stays signed in. */

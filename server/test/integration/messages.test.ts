@@ -442,4 +442,57 @@ describe.each(dialects)('messages API on %s', (dialect) => {
     await readUntil('"flagged":true');
     controller.abort();
   });
+
+  /** Reads the live event stream with `headers` until the server ends it. */
+  async function readStream(headers: Record<string, string>) {
+    const res = await fetch(`${t.baseUrl}/api/v1/events`, { headers });
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error('no body');
+    const decoder = new TextDecoder();
+    const stream = { text: '', ended: false };
+    void (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stream.text += decoder.decode(value, { stream: true });
+      }
+      stream.ended = true;
+    })();
+    return stream;
+  }
+
+  /** Publishes mail for the account every 250 ms until the stream ends (or 20 s pass). */
+  async function mailUntilEnded(accountId: string, stream: { ended: boolean }, id: string) {
+    const timer = setInterval(() => t.container.events.publish({ type: 'message.created', accountId, data: { id } }), 250);
+    try {
+      await expect.poll(() => stream.ended, { timeout: 20_000 }).toBe(true);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  it('ends the live event stream at once when its session signs out', async () => {
+    const dave = await t.createUser();
+    const daves = await seedAccount(t.container.db, { userId: await userIdOf(dave) });
+    const stream = await readStream({ cookie: dave.cookie ?? '' });
+    t.container.events.publish({ type: 'message.created', accountId: daves.accountId, data: { id: 'before-sign-out' } });
+    await expect.poll(() => stream.text).toContain('before-sign-out');
+
+    await dave.post('/api/v1/auth/logout').expect(204);
+    await mailUntilEnded(daves.accountId, stream, 'after-sign-out');
+    expect(stream.text).not.toContain('after-sign-out');
+  });
+
+  it('ends the live event stream of a revoked API token within seconds', async () => {
+    const erin = await t.createUser();
+    const erins = await seedAccount(t.container.db, { userId: await userIdOf(erin) });
+    const token = await erin.post<{ id: string; token: string }>('/api/v1/me/tokens', { name: 'feed' }).expect(201);
+    const stream = await readStream({ authorization: `Bearer ${token.token}` });
+    t.container.events.publish({ type: 'message.created', accountId: erins.accountId, data: { id: 'while-valid' } });
+    await expect.poll(() => stream.text).toContain('while-valid');
+
+    await erin.delete(`/api/v1/me/tokens/${token.id}`).expect(204);
+    // Revoking is not announced to streams: the periodic re-check of the credential finds it.
+    await mailUntilEnded(erins.accountId, stream, 'after-revocation');
+  });
 });

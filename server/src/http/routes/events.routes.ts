@@ -1,10 +1,14 @@
 // Server-Sent Events (PRODUCT.md "Live events"): `event: <type>` and `data: <json>` with the
 // accountId and the resource in its API shape. Each subscriber gets only the events of accounts
-// it may read, re-checked as events arrive (a revoked share stops the flow within seconds).
+// it may read, re-checked as events arrive (a revoked share stops the flow within seconds). The
+// caller's sign-in is re-checked with it and at every heartbeat, so a sign-out served by another
+// process, a revoked token or an expired session ends the stream within seconds; a sign-out
+// served by this process ends it at once.
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { App } from '../app.js';
-import { actorOf } from '../auth.js';
+import { actorOf, sessionCookie } from '../auth.js';
 import { errorResponses } from '../schemas.js';
 import type { EventBus } from '../../services/event-bus.js';
 import type { AccountPermission } from '../../domain/account.js';
@@ -15,6 +19,10 @@ export interface EventsRouteDeps {
   events: EventBus;
   access: { accountIdsFor(caller: { id: string }, permission: AccountPermission): Promise<string[]> };
   clock: Clock;
+  /** whether the request's session or token still signs its caller in (re-checked while streaming) */
+  signedIn: (request: FastifyRequest) => Promise<boolean>;
+  /** sign-outs served by this process, which end their streams at once */
+  onSignOut: (listener: (sessionToken: string) => void) => () => void;
   /** comment lines keep proxies and the browser from closing an idle stream */
   heartbeatMs?: number;
   /** how long a subscriber's list of readable accounts is trusted */
@@ -50,6 +58,13 @@ export function eventsRoutes(app: App, deps: EventsRouteDeps) {
     },
     async (request, reply) => {
       const actor = actorOf(request);
+      const stillSignedIn = async (): Promise<boolean> => {
+        if (await deps.signedIn(request)) return true;
+        request.log.info('live event stream ended: the caller is no longer signed in');
+        reply.raw.end();
+        return false;
+      };
+
       let readable = new Set(await deps.access.accountIdsFor(actor, 'read'));
       let checkedAt = deps.clock.now();
       // An account the subscriber gained access to a moment ago (a new mailbox, a new share)
@@ -60,6 +75,7 @@ export function eventsRoutes(app: App, deps: EventsRouteDeps) {
         const stale = now - checkedAt > accessCacheMs;
         const unknown = !readable.has(accountId) && now - (missedAt.get(accountId) ?? -Infinity) > accessCacheMs;
         if (stale || unknown) {
+          if (stale && !(await stillSignedIn())) return false;
           readable = new Set(await deps.access.accountIdsFor(actor, 'read'));
           checkedAt = now;
           if (stale) missedAt.clear();
@@ -102,12 +118,25 @@ export function eventsRoutes(app: App, deps: EventsRouteDeps) {
         }
         res.write(chunk);
       }
-      const heartbeat = setInterval(() => send(': ping\n\n'), heartbeatMs);
+      const heartbeat = setInterval(() => {
+        stillSignedIn().then(
+          (yes) => yes && !res.writableEnded && send(': ping\n\n'),
+          (error: unknown) => request.log.warn({ err: error }, 'could not re-check the event stream’s sign-in'),
+        );
+      }, heartbeatMs);
       heartbeat.unref();
+
+      const session = request.cookies[sessionCookie];
+      const stopWatchingSignOut = deps.onSignOut((token) => {
+        if (token !== session) return;
+        request.log.info('live event stream ended: the session signed out');
+        res.end();
+      });
 
       const close = () => {
         clearInterval(heartbeat);
         unsubscribe();
+        stopWatchingSignOut();
         open.delete(res);
       };
       res.on('close', close);
