@@ -291,6 +291,7 @@ export async function createContainer(
     crashPoint: config.testCrashPoint,
     // The Sent copy reaches the panel through the sync engine: ask it to look now.
     afterSent: (accountId) => void accountSync.refreshAccount(accountId).catch(() => undefined),
+    markAnswered: (messageId) => services.messages.markAnswered(messageId),
   });
 
   return {

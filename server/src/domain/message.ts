@@ -24,6 +24,8 @@ export interface MessageListItem {
   snippet: string;
   seen: boolean;
   flagged: boolean;
+  /** a reply has been sent (IMAP \Answered) */
+  answered: boolean;
   hasAttachments: boolean;
   direction: MessageDirection;
 }
@@ -41,6 +43,7 @@ export interface MessageListRow {
   snippet: string;
   seen: number;
   flagged: number;
+  answered: number;
   has_attachments: number;
   direction: MessageDirection;
 }
@@ -77,6 +80,7 @@ export function toMessageListItem(row: MessageListRow, folderPath: string): Mess
     snippet: row.snippet,
     seen: row.seen === 1,
     flagged: row.flagged === 1,
+    answered: row.answered === 1,
     hasAttachments: row.has_attachments === 1,
     direction: row.direction,
   };

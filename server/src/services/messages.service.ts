@@ -68,7 +68,6 @@ export interface MessageDetail extends MessageListItem {
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
-  answered: boolean;
   text: string | null;
   /** sanitised at sync time; remote sources are parked in data-remote-src */
   html: string | null;
@@ -146,7 +145,6 @@ function toDetail(row: MessageDetailRow, attachments: AttachmentRow[]): MessageD
     messageId: row.message_id,
     inReplyTo: row.in_reply_to,
     references: Array.isArray(references) ? references.filter((r): r is string => typeof r === 'string') : [],
-    answered: row.answered === 1,
     text: row.text,
     html: row.html,
     headers: parseJson(row.headers_json),
@@ -259,20 +257,7 @@ export class MessagesService {
       if (!target) throw validationFailed({ folder: 'is not a folder of this account' });
     }
 
-    if (flags.seen !== undefined || flags.flagged !== undefined) {
-      // At a placeholder location (a move still queued) the engine applies the flags wherever
-      // the move has put the message by then: changes are carried in order.
-      const payload: PendingFlagsPayload = { ...flags, ...(!atPlaceholder(row) && { from: serverLocationOf(row) }) };
-      await this.messages.setFlags(
-        id,
-        {
-          ...(flags.seen !== undefined && { seen: flags.seen ? 1 : 0 }),
-          ...(flags.flagged !== undefined && { flagged: flags.flagged ? 1 : 0 }),
-        },
-        { account_id: row.account_id, message_id: id, kind: 'flags', payload: JSON.stringify(payload), created_at: now },
-        now,
-      );
-    }
+    if (flags.seen !== undefined || flags.flagged !== undefined) await this.setFlags(row, flags, now);
     if (target) {
       const from = await this.serverLocation(row);
       const payload: PendingMovePayload = { toFolderId: target.id, from };
@@ -294,6 +279,35 @@ export class MessagesService {
       this.events.publish({ type: 'message.updated', accountId: item.accountId, data: { ...item } });
     }
     return item;
+  }
+
+  /**
+   * A reply to the message went out (the outbox calls this): it shows as answered here and the
+   * engine sets \Answered on its server. Nothing happens for a message deleted meanwhile.
+   */
+  async markAnswered(id: string): Promise<void> {
+    const row = await this.messages.findById(id);
+    if (!row || row.answered === 1) return;
+    await this.setFlags(row, { answered: true }, this.clock.now());
+    const updated = await this.messages.findListItem(id);
+    if (updated) this.events.publish({ type: 'message.updated', accountId: row.account_id, data: { ...listItem(updated) } });
+  }
+
+  /** Changes flags here and queues the same change for the server, in one transaction. */
+  private async setFlags(row: MessageDetailRow, flags: Omit<PendingFlagsPayload, 'from'>, now: number): Promise<void> {
+    // At a placeholder location (a move still queued) the engine applies the flags wherever
+    // the move has put the message by then: changes are carried in order.
+    const payload: PendingFlagsPayload = { ...flags, ...(!atPlaceholder(row) && { from: serverLocationOf(row) }) };
+    await this.messages.setFlags(
+      row.id,
+      {
+        ...(flags.seen !== undefined && { seen: flags.seen ? 1 : 0 }),
+        ...(flags.flagged !== undefined && { flagged: flags.flagged ? 1 : 0 }),
+        ...(flags.answered !== undefined && { answered: flags.answered ? 1 : 0 }),
+      },
+      { account_id: row.account_id, message_id: row.id, kind: 'flags', payload: JSON.stringify(payload), created_at: now },
+      now,
+    );
   }
 
   /** Records the intent; the engine moves it to Trash, or flags \Deleted and expunges. */

@@ -74,7 +74,7 @@ describe('a day’s work in the Email tab (Chromium, real mailboxes)', () => {
 
   const messages = () => page.getByRole('listbox', { name: 'Messages' }).getByRole('option');
   // Bob's message exactly, not Alice's "Re:"/"Fwd:" copies to Bob in Sent.
-  const bobsRow = () => page.getByRole('option', { name: new RegExp(`^(Unread, )?(Flagged, )?Bob: ${escapeRegExp(subject)}$`) });
+  const bobsRow = () => page.getByRole('option', { name: new RegExp(`^(Unread, )?(Flagged, )?(Answered, )?Bob: ${escapeRegExp(subject)}$`) });
   const openBobsMessage = async () => {
     await bobsRow().click();
     await page.getByRole('article', { name: 'Reading pane' }).getByRole('heading', { name: subject, exact: true }).waitFor();
@@ -215,6 +215,8 @@ describe('a day’s work in the Email tab (Chromium, real mailboxes)', () => {
 
   it('forwards it with the attachment byte for byte', async () => {
     await backToPanel();
+    // The reply went out: Bob's message shows as answered.
+    await page.getByRole('option', { name: new RegExp(`Answered, Bob: ${escapeRegExp(subject)}$`) }).waitFor({ timeout: budget });
     await openBobsMessage();
     await page.getByRole('button', { name: 'Forward', exact: true }).click();
     await page.getByLabel('Forwarded attachments').getByText(/plan\.pdf/).waitFor({ timeout: budget });

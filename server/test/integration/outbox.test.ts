@@ -7,7 +7,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { dialects } from '../support/database.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { seedMessage, seedShare, userIdOf } from '../support/messages.js';
-import { appendMessages, eventually, fastSyncOptions, seedImapAccount } from '../support/sync.js';
+import { appendMessages, eventually, fastSyncOptions, otherClient, seedImapAccount } from '../support/sync.js';
 import { ToggleProxy, messagesWithId, withFastOutbox } from '../support/outbox.js';
 import { createMailUser, getRig, printRigLogsOnFailure, type MailUser } from '../rig/index.js';
 import type { ApiClient } from '../support/api-client.js';
@@ -157,6 +157,24 @@ describe.each(dialects)('outbox on %s', (dialect) => {
         return rows.length === 2 ? rows : undefined;
       }, 20_000, 'the reply in the panel');
       expect(threads[0]?.thread_id).toBe(threads[1]?.thread_id);
+
+      // The original shows as answered, in the panel and (\Answered) in every other mail client.
+      await eventually(
+        async () => (await t.admin.get<{ answered: boolean }>(`/api/v1/messages/${stored.id}`).expect(200)).answered || undefined,
+        20_000,
+        'the original marked answered',
+      );
+      const other = await otherClient(getRig(), sender);
+      try {
+        await eventually(async () => {
+          await other.mailboxOpen('INBOX');
+          const uids = (await other.search({ header: { 'message-id': originalId } }, { uid: true })) || [];
+          const original = uids[0] === undefined ? undefined : await other.fetchOne(String(uids[0]), { flags: true }, { uid: true });
+          return (original && original.flags?.has('\\Answered')) || undefined;
+        }, 20_000, '\\Answered on the server');
+      } finally {
+        await other.logout();
+      }
     });
 
     it("a forward carries the original's attachments byte for byte", async () => {

@@ -49,6 +49,7 @@ const listColumns = [
   'm.snippet',
   'm.seen',
   'm.flagged',
+  'm.answered',
   'm.has_attachments',
   'm.direction',
   'f.path as folder_path',
@@ -196,7 +197,7 @@ export class MessageQueriesRepository {
   }
 
   /** Changes the local row and queues the same change for the server, atomically. */
-  async setFlags(id: string, flags: { seen?: number; flagged?: number }, change: Insertable<PendingChangesTable>, now: number) {
+  async setFlags(id: string, flags: { seen?: number; flagged?: number; answered?: number }, change: Insertable<PendingChangesTable>, now: number) {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('messages')

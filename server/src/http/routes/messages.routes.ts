@@ -22,6 +22,7 @@ const listItemFields = {
   snippet: Type.String(),
   seen: Type.Boolean(),
   flagged: Type.Boolean(),
+  answered: Type.Boolean({ description: 'a reply has been sent (IMAP \\Answered)' }),
   hasAttachments: Type.Boolean(),
   direction: Direction,
 };
@@ -33,7 +34,6 @@ const MessageDetail = Type.Object({
   messageId: Type.Union([Type.String(), Type.Null()]),
   inReplyTo: Type.Union([Type.String(), Type.Null()]),
   references: Type.Array(Type.String()),
-  answered: Type.Boolean(),
   text: Type.Union([Type.String(), Type.Null()]),
   html: Type.Union([Type.String(), Type.Null()], { description: 'sanitised; remote sources are in data-remote-src' }),
   headers: Type.Unknown({ description: 'the message headers as stored by the sync engine' }),

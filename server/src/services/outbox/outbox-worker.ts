@@ -43,6 +43,8 @@ export interface OutboxWorkerDeps {
   send?: typeof sendRaw;
   /** the message went out: the sync engine may look for the Sent copy now */
   afterSent?: (accountId: string) => void;
+  /** a reply went out: its original is marked answered (here and on its server) */
+  markAnswered?: (messageId: string) => Promise<void>;
   random?: () => number;
 }
 
@@ -248,6 +250,12 @@ export class OutboxWorker {
     if (!updated) return;
     const item = toOutboxItem(updated);
     this.deps.events.publish({ type: 'outbox.updated', accountId: item.accountId, data: outboxEventData(item, updated.user_id) });
+    const { inReplyTo } = JSON.parse(updated.payload) as OutboxPayload;
+    if (item.status === 'sent' && inReplyTo && this.deps.markAnswered) {
+      await this.deps.markAnswered(inReplyTo).catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, outboxId: item.id }, 'could not mark the original of a reply as answered'),
+      );
+    }
   }
 
   private crashIf(point: OutboxCrashPoint): void {

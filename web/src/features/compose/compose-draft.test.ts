@@ -32,6 +32,7 @@ const original: MessageDetail = {
   snippet: '',
   seen: true,
   flagged: false,
+  answered: false,
   hasAttachments: false,
   direction: 'incoming',
   messageId: '<m1@x.test>',

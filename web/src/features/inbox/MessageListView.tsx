@@ -1,5 +1,5 @@
 import { Button, Group, Stack, Text } from '@mantine/core';
-import { IconPaperclip, IconStarFilled } from '@tabler/icons-react';
+import { IconArrowBackUp, IconPaperclip, IconStarFilled } from '@tabler/icons-react';
 import { useEffect, useRef } from 'react';
 import type { MessageItem } from './inbox.api.js';
 import { displayName, formatListDate } from './format.js';
@@ -37,7 +37,7 @@ export function MessageListView({ items, selectedId, openId, accountLabel, hasMo
               role="option"
               aria-selected={selected}
               aria-current={m.id === openId ? 'true' : undefined}
-              aria-label={`${m.seen ? '' : 'Unread, '}${m.flagged ? 'Flagged, ' : ''}${counterpart(m)}: ${m.subject || '(no subject)'}`}
+              aria-label={`${m.seen ? '' : 'Unread, '}${m.flagged ? 'Flagged, ' : ''}${m.answered ? 'Answered, ' : ''}${counterpart(m)}: ${m.subject || '(no subject)'}`}
               data-message-id={m.id}
               onClick={() => onOpen(m.id)}
               style={{
@@ -52,6 +52,7 @@ export function MessageListView({ items, selectedId, openId, accountLabel, hasMo
                 <Text size="sm" fw={m.seen ? 400 : 700} truncate style={{ flex: 1 }}>
                   {counterpart(m)}
                 </Text>
+                {m.answered && <IconArrowBackUp size={14} color="var(--mantine-color-dimmed)" aria-hidden />}
                 {m.flagged && <IconStarFilled size={14} color="var(--mantine-color-yellow-filled)" aria-hidden />}
                 {m.hasAttachments && <IconPaperclip size={14} aria-hidden />}
                 <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>

@@ -23,6 +23,8 @@ export interface MessageItem {
   snippet: string;
   seen: boolean;
   flagged: boolean;
+  /** a reply has been sent (IMAP \Answered) */
+  answered: boolean;
   hasAttachments: boolean;
   direction: Direction;
 }

@@ -15,6 +15,7 @@ const message = (id: string, minute: number, extra: Partial<MessageItem> = {}): 
   snippet: '',
   seen: false,
   flagged: false,
+  answered: false,
   hasAttachments: false,
   direction: 'incoming',
   ...extra,
