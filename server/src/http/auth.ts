@@ -76,7 +76,7 @@ export async function stillSignedIn(auth: AuthService, request: FastifyRequest):
   }
   const cookie = request.cookies[sessionCookie];
   if (!cookie) return false;
-  const session = await auth.resolveSession(cookie);
+  const session = await auth.resolveSession(cookie, { extend: false });
   return typeof session === 'object' && session.actor.id === signedIn;
 }
 

@@ -79,8 +79,11 @@ export class AuthService {
     for (const listener of this.signOutListeners) listener(sessionToken);
   }
 
-  /** Resolves a session cookie; sliding expiry so an active user stays signed in. */
-  async resolveSession(sessionToken: string): Promise<ResolvedSession | 'expired' | undefined> {
+  /**
+   * Resolves a session cookie; sliding expiry so an active user stays signed in. `extend: false`
+   * for checks that are not the user's activity (an open event stream re-checking its session).
+   */
+  async resolveSession(sessionToken: string, { extend = true } = {}): Promise<ResolvedSession | 'expired' | undefined> {
     const row = await this.sessions.findWithUser(sha256Hex(sessionToken));
     if (!row) return undefined;
     const now = this.clock.now();
@@ -89,7 +92,7 @@ export class AuthService {
       return 'expired';
     }
     // Extend at most about once a day of use, not on every request.
-    if (row.expires_at - now < this.sessionTtlMs - 24 * 60 * 60 * 1000) {
+    if (extend && row.expires_at - now < this.sessionTtlMs - 24 * 60 * 60 * 1000) {
       await this.sessions.extend(row.sessionId, now + this.sessionTtlMs);
     }
     return { actor: { ...toPublicUser(row), via: 'session' }, csrfToken: row.csrf_token };

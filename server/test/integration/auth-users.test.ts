@@ -1,5 +1,6 @@
 // Sign-in, sessions, CSRF, API tokens and user management through the real HTTP API,
 // on SQLite and PostgreSQL.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/database.js';
@@ -77,6 +78,21 @@ describe.each(dialects)('auth and users on %s', (dialect) => {
     const replay = t.client();
     replay.cookie = cookie;
     await replay.get('/api/v1/me').expectError(401, 'unauthenticated');
+  });
+
+  it('extends a session when it is used, not when an open event stream re-checks it', async () => {
+    const client = await t.createUser();
+    const token = decodeURIComponent(client.cookie?.slice('mailyard_session='.length) ?? '');
+    const id = createHash('sha256').update(token).digest('hex');
+    const expiresAt = async () =>
+      Number((await t.container.db.selectFrom('sessions').select('expires_at').where('id', '=', id).executeTakeFirstOrThrow()).expires_at);
+    const inAnHour = Date.now() + 60 * 60 * 1000;
+    await t.container.db.updateTable('sessions').set({ expires_at: inAnHour }).where('id', '=', id).execute();
+
+    expect(await t.container.services.auth.resolveSession(token, { extend: false })).toMatchObject({ actor: { via: 'session' } });
+    expect(await expiresAt()).toBe(inAnHour);
+    await client.get('/api/v1/me').expect(200);
+    expect(await expiresAt()).toBeGreaterThan(inAnHour + 24 * 60 * 60 * 1000);
   });
 
   it('expires a session after its lifetime', async () => {
