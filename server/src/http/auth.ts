@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import type { Actor } from '../domain/user.js';
-import type { AuthService } from '../services/auth.service.js';
+import type { AuthService, ResolvedSession } from '../services/auth.service.js';
 
 export const sessionCookie = 'mailyard_session';
 
@@ -27,31 +27,42 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 
+/** What a request's credential resolves to: a Bearer API token, a session cookie, or neither. */
+type Credential =
+  | { kind: 'token'; actor: Actor | undefined }
+  | { kind: 'session'; session: ResolvedSession | 'expired' | undefined }
+  | { kind: 'none' };
+
+async function readCredential(auth: AuthService, request: FastifyRequest, extend: boolean): Promise<Credential> {
+  const header = request.headers.authorization;
+  // Only a Bearer header is ours: other schemes (e.g. Basic from a reverse proxy in front of
+  // the app) fall through to the session cookie.
+  if (header !== undefined && /^Bearer\s+/i.test(header)) {
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    return { kind: 'token', actor: token ? await auth.resolveApiToken(token) : undefined };
+  }
+  const cookie = request.cookies[sessionCookie];
+  return cookie ? { kind: 'session', session: await auth.resolveSession(cookie, { extend }) } : { kind: 'none' };
+}
+
 export function authenticate(auth: AuthService) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const header = request.headers.authorization;
-    // Only a Bearer header is ours: other schemes (e.g. Basic from a reverse proxy in front of
-    // the app) fall through to the session cookie.
-    if (header !== undefined && /^Bearer\s+/i.test(header)) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      const actor = match?.[1] ? await auth.resolveApiToken(match[1]) : undefined;
-      if (!actor) throw new AppError('unauthenticated', 'The API token is invalid or revoked');
-      request.actor = actor;
+    const credential = await readCredential(auth, request, true);
+    if (credential.kind === 'token') {
+      if (!credential.actor) throw new AppError('unauthenticated', 'The API token is invalid or revoked');
+      request.actor = credential.actor;
       return;
     }
-    const cookie = request.cookies[sessionCookie];
-    if (cookie) {
-      const session = await auth.resolveSession(cookie);
-      if (session === 'expired') {
-        if (!request.routeOptions.config.public) throw new AppError('session_expired', 'Your session has expired; sign in again');
-      } else if (session) {
-        request.actor = session.actor;
-        request.csrfToken = session.csrfToken;
-        if (!safeMethods.has(request.method) && !request.routeOptions.config.public) {
-          const sent = request.headers['x-csrf-token'];
-          if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {
-            throw new AppError('csrf_failed', 'Missing or invalid X-CSRF-Token header');
-          }
+    const session = credential.kind === 'session' ? credential.session : undefined;
+    if (session === 'expired') {
+      if (!request.routeOptions.config.public) throw new AppError('session_expired', 'Your session has expired; sign in again');
+    } else if (session) {
+      request.actor = session.actor;
+      request.csrfToken = session.csrfToken;
+      if (!safeMethods.has(request.method) && !request.routeOptions.config.public) {
+        const sent = request.headers['x-csrf-token'];
+        if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {
+          throw new AppError('csrf_failed', 'Missing or invalid X-CSRF-Token header');
         }
       }
     }
@@ -64,20 +75,17 @@ export function authenticate(auth: AuthService) {
 /**
  * Whether the credential a request came with still signs the same person in: a long-lived
  * response (the event stream) re-checks it, so signing out, a revoked token or an expired
- * session ends it, whichever process served the sign-out.
+ * session ends it, whichever process served the sign-out. The check does not extend a session.
  */
 export async function stillSignedIn(auth: AuthService, request: FastifyRequest): Promise<boolean> {
-  const signedIn = request.actor?.id;
-  if (signedIn === undefined) return false;
-  const header = request.headers.authorization;
-  if (header !== undefined && /^Bearer\s+/i.test(header)) {
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    return token !== undefined && (await auth.resolveApiToken(token))?.id === signedIn;
-  }
-  const cookie = request.cookies[sessionCookie];
-  if (!cookie) return false;
-  const session = await auth.resolveSession(cookie, { extend: false });
-  return typeof session === 'object' && session.actor.id === signedIn;
+  const credential = await readCredential(auth, request, false);
+  const actor =
+    credential.kind === 'token'
+      ? credential.actor
+      : credential.kind === 'session' && typeof credential.session === 'object'
+        ? credential.session.actor
+        : undefined;
+  return actor !== undefined && actor.id === request.actor?.id;
 }
 
 /** The signed-in caller of a non-public route (the hook guarantees one). */

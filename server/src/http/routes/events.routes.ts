@@ -58,10 +58,13 @@ export function eventsRoutes(app: App, deps: EventsRouteDeps) {
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const stillSignedIn = async (): Promise<boolean> => {
-        if (await deps.signedIn(request)) return true;
+      const endSignedOut = () => {
         request.log.info('live event stream ended: the caller is no longer signed in');
         reply.raw.end();
+      };
+      const stillSignedIn = async (): Promise<boolean> => {
+        if (await deps.signedIn(request)) return true;
+        endSignedOut();
         return false;
       };
 
@@ -128,9 +131,7 @@ export function eventsRoutes(app: App, deps: EventsRouteDeps) {
 
       const session = request.cookies[sessionCookie];
       const stopWatchingSignOut = deps.onSignOut((token) => {
-        if (token !== session) return;
-        request.log.info('live event stream ended: the session signed out');
-        res.end();
+        if (token === session) endSignedOut();
       });
 
       const close = () => {
