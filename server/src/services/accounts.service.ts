@@ -105,6 +105,20 @@ export interface AccountFolder extends ServerFolder {
   selected: boolean;
 }
 
+/** A stored folder in the API shape, marked with whether the account's folder choice includes it. */
+function toAccountFolder(
+  f: { path: string; name: string; delimiter: string | null; special_use: string | null },
+  selection: ReturnType<typeof parseFolderSelection>,
+): AccountFolder {
+  return {
+    path: f.path,
+    name: f.name,
+    delimiter: f.delimiter,
+    specialUse: f.special_use,
+    selected: selection === 'all' || selection.includes(f.path),
+  };
+}
+
 export interface DirectoryUser {
   id: string;
   name: string;
@@ -463,17 +477,7 @@ export class AccountsService {
   /** The folders of every mailbox the caller may read, as the last syncs found them. */
   async foldersOfAll(actor: Actor): Promise<(AccountFolder & { accountId: string })[]> {
     const rows = await this.deps.accounts.listFoldersVisibleTo(actor.id);
-    return rows.map((f) => {
-      const selection = parseFolderSelection(f.selection);
-      return {
-        accountId: f.account_id,
-        path: f.path,
-        name: f.name,
-        delimiter: f.delimiter,
-        specialUse: f.special_use,
-        selected: selection === 'all' || selection.includes(f.path),
-      };
-    });
+    return rows.map((f) => ({ accountId: f.account_id, ...toAccountFolder(f, parseFolderSelection(f.selection)) }));
   }
 
   /** Folders known from the last sync, or (refresh) listed from the server now. */
@@ -483,13 +487,7 @@ export class AccountsService {
     const isSelected = (path: string) => selection === 'all' || selection.includes(path);
     if (!options.refresh) {
       const rows = await this.deps.accounts.listFolders(id);
-      return rows.map((f) => ({
-        path: f.path,
-        name: f.name,
-        delimiter: f.delimiter,
-        specialUse: f.special_use,
-        selected: isSelected(f.path),
-      }));
+      return rows.map((f) => toAccountFolder(f, selection));
     }
     if (account.secret === null)
       throw new AppError('conflict', 'This mailbox is not connected; reconnect it to list its folders');
