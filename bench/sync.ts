@@ -100,7 +100,7 @@ async function firstSyncPart(rig: RigDescription, idleRss: number): Promise<void
       );
       console.log(`ratio Mailyard / bare: ${(first.ms / bare.ms).toFixed(2)}x (target <= 1.5x)`);
       console.log(
-        `  and until every body is parsed and searchable: ${ms(first.contentMs)} (CPU ${ms(first.contentCpuMs)}), ${(first.contentMs / bare.ms).toFixed(2)}x the bare fetch`,
+        `  and until every source is downloaded and every body parsed and searchable: ${ms(first.contentMs)} (CPU ${ms(first.contentCpuMs)}), ${(first.contentMs / bare.ms).toFixed(2)}x the bare fetch`,
       );
       // The machine is shared: CPU time shows the work done, whatever the load of the moment.
       console.log(`CPU ratio Mailyard / bare: ${(first.cpuMs / bare.cpuMs).toFixed(2)}x`);
@@ -248,9 +248,9 @@ async function bareFetch(
 }
 
 interface SyncRun {
-  /** until all messages are listed by the API (stored: headers, flags, raw source) */
+  /** until all messages are listed by the API (from their headers, with flags; sources follow) */
   ms: number;
-  /** until every body is parsed too (text, HTML, attachments, full-text index) */
+  /** until every source is downloaded and its body parsed (text, HTML, attachments, full-text index) */
   contentMs: number;
   /** CPU time of the sync process (all its threads) from the engine's start until listed */
   cpuMs: number;

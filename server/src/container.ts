@@ -31,6 +31,7 @@ import { rm } from 'node:fs/promises';
 import { MessageQueriesRepository } from './db/repositories/message-queries.repository.js';
 import { MessageContentParser } from './services/message-content.js';
 import { MessagesService } from './services/messages.service.js';
+import { MessageSourceFetcher } from './services/message-source.js';
 import { messagesRoutes } from './http/routes/messages.routes.js';
 import { eventsRoutes } from './http/routes/events.routes.js';
 import { stillSignedIn } from './http/auth.js';
@@ -43,7 +44,7 @@ import { EventBus } from './services/event-bus.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import { buildServer } from './http/server.js';
-import { SyncAccountsRepository } from './db/repositories/sync-accounts.repository.js';
+import { SyncAccountsRepository, type SyncAccount } from './db/repositories/sync-accounts.repository.js';
 import { FoldersRepository } from './db/repositories/folders.repository.js';
 import { MessagesRepository } from './db/repositories/messages.repository.js';
 import { SyncEngine, defaultSyncEngineOptions, type SyncEngineOptions } from './sync/engine.js';
@@ -185,6 +186,34 @@ export async function createContainer(
   });
   // The one way to a mailbox login, for the sync engine, the outbox and the folder chooser alike.
   const credentials = createCredentialSource({ secrets, oauth: oauthCredentials });
+  const imapCredentialsFor = async (account: SyncAccount) => {
+    // Untrusted provider: its host must still resolve to a public address (provider-trust.ts).
+    await untrustedCheck.assertAccountReachable(account.id, ['imap']);
+    return credentials({ accountId: account.id, authMethod: account.auth_method, login: account.login, secret: account.secret });
+  };
+  const messagesService = new MessagesService(
+    repositories.messageQueries,
+    accountAccess,
+    blobs,
+    events,
+    clock,
+    new MessageContentParser({
+      messages: new MessagesRepository(db),
+      blobs,
+      clock,
+      logger,
+      publish: (event) => events.publish(event),
+    }),
+    new MessageSourceFetcher({
+      accounts: new SyncAccountsRepository(db),
+      messages: new MessagesRepository(db),
+      blobs,
+      credentialsFor: imapCredentialsFor,
+      clock,
+      logger: logger.child({ component: 'message-source' }),
+      publish: (event) => events.publish(event),
+    }),
+  );
   const services = {
     // Deleting a user deletes their mailboxes through the accounts service first (built below;
     // called only once requests run).
@@ -206,21 +235,16 @@ export async function createContainer(
     detection,
     providerDiagnostics: new ProviderDiagnosticsService(providersService, {}, { resolve: userResolve }),
     accountAccess,
-    messages: new MessagesService(
-      repositories.messageQueries,
+    messages: messagesService,
+    outbox: new OutboxService(
+      outboxRepository,
       accountAccess,
       blobs,
       events,
       clock,
-      new MessageContentParser({
-        messages: new MessagesRepository(db),
-        blobs,
-        clock,
-        logger,
-        publish: (event) => events.publish(event),
-      }),
+      () => outboxWorker.wake(),
+      (id) => messagesService.completeById(id),
     ),
-    outbox: new OutboxService(outboxRepository, accountAccess, blobs, events, clock, () => outboxWorker.wake()),
   };
   await services.users.bootstrapAdmin(config.admin, logger);
   // Scale-out (issue 8): on PostgreSQL the engine writes through a fenced connection and syncs
@@ -235,11 +259,7 @@ export async function createContainer(
       events,
       clock,
       logger,
-      credentialsFor: async (account) => {
-        // Untrusted provider: its host must still resolve to a public address (provider-trust.ts).
-        await untrustedCheck.assertAccountReachable(account.id, ['imap']);
-        return credentials({ accountId: account.id, authMethod: account.auth_method, login: account.login, secret: account.secret });
-      },
+      credentialsFor: imapCredentialsFor,
       scale: scale.hooks,
     },
     overrides.syncEngine ?? defaultSyncEngineOptions,

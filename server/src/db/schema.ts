@@ -184,11 +184,13 @@ export interface MessagesTable {
   has_attachments: Bool;
   direction: 'incoming' | 'outgoing';
   size: number;
-  /** sha256 of the raw source in the blob store */
+  /** sha256 of the raw source in the blob store; '' while `source_pending` */
   raw_sha256: string;
   parse_error: string | null;
   /** 1 while only the headers are stored and the body waits to be parsed (migration 011) */
   content_pending: ColumnType<Bool, Bool | undefined, Bool>;
+  /** 1 while the message is listed from its headers and its source is not downloaded (012) */
+  source_pending: ColumnType<Bool, Bool | undefined, Bool>;
   modseq: string | null;
   /** normalised subject for threading (sync/threading.ts); '' when not set */
   subject_key: ColumnType<string, string | undefined, string>;

@@ -41,6 +41,8 @@ export const errorCodes = [
   // sending (the outbox)
   'send_disabled',
   'outbox_not_retryable',
+  // a message listed from its headers whose source could not be fetched on demand
+  'message_not_downloaded',
   'service_unavailable',
   'internal_error',
 ] as const;

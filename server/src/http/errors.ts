@@ -40,6 +40,7 @@ const statusByCode: Record<ErrorCode, number> = {
   secret_unreadable: 422,
   send_disabled: 403,
   outbox_not_retryable: 409,
+  message_not_downloaded: 503,
   service_unavailable: 503,
   internal_error: 500,
 };

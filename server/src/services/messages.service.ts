@@ -28,6 +28,7 @@ import type { Clock } from '../lib/clock.js';
 import type { EventBus } from './event-bus.js';
 import { parseSearchQuery } from './search/search-query.js';
 import type { MessageContentParser } from './message-content.js';
+import type { MessageSourceFetcher } from './message-source.js';
 
 export const defaultPageSize = 50;
 export const maxPageSize = 200;
@@ -162,6 +163,8 @@ export class MessagesService {
     private readonly clock: Clock,
     /** parses a body still waiting after a headers-first sync (services/message-content.ts) */
     private readonly content?: Pick<MessageContentParser, 'ensure'>,
+    /** fetches a source the sync has not downloaded yet (services/message-source.ts) */
+    private readonly sources?: Pick<MessageSourceFetcher, 'ensure'>,
   ) {}
 
   async list(caller: Caller, query: ListMessagesQuery): Promise<{ items: MessageListItem[]; nextCursor: string | null }> {
@@ -195,17 +198,12 @@ export class MessagesService {
   }
 
   async get(caller: Caller, id: string): Promise<MessageDetail> {
-    let row = await this.readable(caller, id);
-    if (row.content_pending === 1 && this.content) {
-      // Opened before the sync got to its body: parse it now rather than show it empty.
-      await this.content.ensure(row);
-      row = await this.readable(caller, id);
-    }
+    const row = await this.complete(await this.readable(caller, id));
     return toDetail(row, await this.messages.attachmentsOf(id));
   }
 
   async raw(caller: Caller, id: string): Promise<BlobDownload> {
-    const row = await this.readable(caller, id);
+    const row = await this.complete(await this.readable(caller, id));
     return {
       stream: await this.openBlob(row.raw_sha256, 'Message source'),
       filename: `${row.subject.trim() || 'message'}.eml`,
@@ -344,6 +342,28 @@ export class MessagesService {
   private async openBlob(sha256: string, what: string): Promise<Readable> {
     if (!/^[0-9a-f]{64}$/.test(sha256) || !(await this.blobs.exists(sha256))) throw notFound(what);
     return this.blobs.open(sha256);
+  }
+
+  /**
+   * Opened before the sync got to it: its source is fetched now, or its body parsed now, rather
+   * than shown empty. Returns the row as it is then.
+   */
+  private async complete(row: MessageDetailRow): Promise<MessageDetailRow> {
+    if (row.source_pending === 1) {
+      if (!this.sources) return row;
+      await this.sources.ensure(row);
+    } else if (row.content_pending === 1 && this.content) {
+      await this.content.ensure(row);
+    } else {
+      return row;
+    }
+    return (await this.messages.findById(row.id)) ?? row;
+  }
+
+  /** complete() for a message the caller was already allowed to read (a forward's original). */
+  async completeById(id: string): Promise<void> {
+    const row = await this.messages.findById(id);
+    if (row) await this.complete(row);
   }
 
   private async readable(caller: Caller, id: string): Promise<MessageDetailRow> {

@@ -25,7 +25,7 @@ import {
 } from '../mail/imap/client.js';
 import { classifyImapError, ImapTimeoutError, type ImapFailure } from '../mail/imap/errors.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
-import type { FolderSync, SyncTarget } from './folder-sync.js';
+import type { FolderSync, SyncHooks, SyncTarget } from './folder-sync.js';
 import type { PendingChangeApplier } from './pending-changes.js';
 import type { MessageContentParser } from '../services/message-content.js';
 import { toAccountStatus } from './status.js';
@@ -68,6 +68,7 @@ class SessionHalted extends Error {
 }
 
 const INBOX = 'INBOX';
+const noProgress: SyncHooks = { onProgress: () => undefined };
 
 export class AccountSession {
   private stopped = false;
@@ -263,9 +264,11 @@ export class AccountSession {
     }));
 
     const progress = { done: 0, total: 0 };
-    const firstSync = synced.some((f) => f.sync_complete !== 1);
+    const firstSync =
+      synced.some((f) => f.sync_complete !== 1) ||
+      (await this.deps.messages.hasPendingSources(synced.map((f) => f.id)));
     if (firstSync) {
-      progress.done = await this.deps.messages.countByAccount(account.id);
+      progress.done = await this.deps.messages.countDownloaded(account.id);
       let remaining = 0;
       for (const target of targets)
         remaining += await this.skipMissing(() => this.deps.folderSync.remaining(client, target), 0);
@@ -292,9 +295,10 @@ export class AccountSession {
       await this.skipMissing(() => this.deps.folderSync.sync(client, target, hooks, full), undefined);
       this.parseWaitingBodies();
       // Push stays prompt during a long first sync: INBOX news is handled between folders.
-      if (this.dirty.delete('inbox') && target.folder.path !== INBOX) await this.syncInbox(client, account);
-      if (this.dirty.delete('pending')) await this.deps.pending.applyAll(client, this.accountId);
+      await this.serveNews(client, account, target.folder.path === INBOX);
     }
+    // Every folder is listed; now the sources of what was listed from its headers.
+    await this.downloadSources(client, account, targets, hooks);
     await this.setStatus({
       state: 'idle',
       progress_done: firstSync ? progress.total : undefined,
@@ -307,20 +311,60 @@ export class AccountSession {
   }
 
   private async syncInbox(client: ImapFlow, account: SyncAccount): Promise<void> {
+    const target = await this.inboxTarget(account);
+    if (!target) return;
+    await this.skipMissing(() => this.deps.folderSync.sync(client, target, noProgress, false), undefined);
+    this.parseWaitingBodies();
+    // A large catch-up was listed from its headers: its sources too, before going back to IDLE.
+    await this.downloadSources(client, account, [target], noProgress);
+  }
+
+  private async inboxTarget(account: SyncAccount): Promise<SyncTarget | undefined> {
     const folders = await this.deps.folders.listByAccount(this.accountId);
     const inbox = folders.find((f) => f.path === INBOX && f.synced === 1);
-    if (!inbox) return;
-    const target = {
-      accountId: account.id,
-      accountEmail: account.email,
-      syncPeriod: account.sync_period,
-      folder: inbox,
+    if (!inbox) return undefined;
+    return { accountId: account.id, accountEmail: account.email, syncPeriod: account.sync_period, folder: inbox };
+  }
+
+  /** New INBOX mail and changes made in Mailyard, between the folders of a long pass. */
+  private async serveNews(client: ImapFlow, account: SyncAccount, inboxJustSynced: boolean): Promise<void> {
+    if (this.dirty.delete('inbox') && !inboxJustSynced) {
+      const target = await this.inboxTarget(account);
+      if (target) await this.skipMissing(() => this.deps.folderSync.sync(client, target, noProgress, false), undefined);
+    }
+    if (this.dirty.delete('pending')) await this.deps.pending.applyAll(client, this.accountId);
+  }
+
+  /**
+   * Downloads the sources of messages listed from their headers (sync/folder-sync.ts), folder by
+   * folder, newest first. Push and changes made in Mailyard are served between batches, so a
+   * long download does not hold them up.
+   */
+  private async downloadSources(
+    client: ImapFlow,
+    account: SyncAccount,
+    targets: readonly SyncTarget[],
+    hooks: SyncHooks,
+  ): Promise<void> {
+    const news = () => this.stopped || this.dirty.has('inbox') || this.dirty.has('pending');
+    // Sources are stored raw; their bodies are parsed from disk beside the downloads.
+    const parsing: SyncHooks = {
+      onProgress: async (count) => {
+        await hooks.onProgress(count);
+        this.parseWaitingBodies();
+      },
     };
-    await this.skipMissing(
-      () => this.deps.folderSync.sync(client, target, { onProgress: () => undefined }, false),
-      undefined,
-    );
-    this.parseWaitingBodies();
+    for (const target of targets) {
+      for (;;) {
+        if (this.stopped) return;
+        const done = await this.skipMissing(
+          () => this.deps.folderSync.downloadSources(client, target, parsing, news),
+          true,
+        );
+        if (done) break;
+        await this.serveNews(client, account, false);
+      }
+    }
   }
 
   /**

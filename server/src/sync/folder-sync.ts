@@ -2,6 +2,12 @@
 // expunges, the first sync (newest first, in batches) and UIDVALIDITY changes. The cursor moves
 // only after the messages it covers are committed (see cursor.ts).
 //
+// Headers first: a fetch of many messages (a first sync, a large catch-up) lists each one from
+// its header block (BODY.PEEK[HEADER], flags, size), a few hundred bytes a message, so the
+// mailbox shows up in seconds whatever its size. downloadSources() then fetches the sources,
+// newest first, and stores each with its parsed body; `source_pending` marks what is left, so
+// a restart carries on. A few new messages (push) are fetched whole at once.
+//
 // Batches are pipelined: while batch k is parsed (on this thread, or on worker threads when
 // parseWorkers > 0, see mail/mime/parse-pool.ts) and committed, batch k+1 is already being
 // fetched. Commits, and the cursor moves after them,
@@ -15,6 +21,7 @@ import type { Logger } from '../lib/logger.js';
 import type { FolderRow, MessageRow } from '../db/schema.js';
 import type { FoldersRepository } from '../db/repositories/folders.repository.js';
 import type {
+  DownloadedSource,
   FlagUpdate,
   IncomingMessage,
   MessageFlags,
@@ -23,7 +30,13 @@ import type {
 import type { MailyardEvent } from '../domain/events.js';
 import { toMessageListItem, type MessageDirection } from '../domain/message.js';
 import type { SyncPeriod } from '../domain/account.js';
-import { storeAndParse, type StoredMessageSource } from '../mail/mime/parse.js';
+import {
+  emptyParsedMessage,
+  parseHeaderBlock,
+  storeAndParse,
+  type ParsedMessage,
+  type StoredMessageSource,
+} from '../mail/mime/parse.js';
 import { attachmentsOf, contentOf } from '../services/message-content.js';
 import { ParsePool, defaultParsePoolOptions, defaultParseWorkers } from '../mail/mime/parse-pool.js';
 import {
@@ -42,6 +55,8 @@ import {
 export interface FolderSyncOptions {
   /** UIDs per batch (one transaction each) */
   batchSize: number;
+  /** UIDs per batch when listing from headers (a few hundred bytes each) */
+  headerBatchSize: number;
   /** messages above this size are streamed in chunks instead of fetched whole */
   largeMessageBytes: number;
   /** upper bound of message source bytes held in memory for one FETCH */
@@ -53,21 +68,22 @@ export interface FolderSyncOptions {
   /** worker threads parsing messages (0: parse on the main thread) */
   parseWorkers: number;
   /**
-   * A fetch of at least this many messages (a first sync, a large catch-up) stores each one's
-   * raw source and headers only; the bodies are parsed right after (services/message-content.ts).
-   * Fewer (push) are parsed whole on arrival. Infinity: always whole.
+   * A fetch of at least this many messages (a first sync, a large catch-up) lists them from their
+   * headers; their sources follow (downloadSources). Fewer (push) are fetched whole at once.
+   * Infinity: always whole.
    */
-  deferContentFrom: number;
+  headersFirstFrom: number;
 }
 
 export const defaultFolderSyncOptions: FolderSyncOptions = {
   batchSize: 100,
+  headerBatchSize: 500,
   largeMessageBytes: 4 * 1024 * 1024,
   fetchBytes: 24 * 1024 * 1024,
   sourceBytes: 24 * 1024 * 1024,
   pipelineDepth: 4,
   parseWorkers: defaultParseWorkers(),
-  deferContentFrom: 50,
+  headersFirstFrom: 50,
 };
 
 export interface FolderSyncDeps {
@@ -87,7 +103,7 @@ export interface SyncTarget {
 }
 
 export interface SyncHooks {
-  /** called after each committed batch with the number of UIDs it covered */
+  /** called after each committed batch with the number of messages it stored whole */
   onProgress(count: number): Promise<void> | void;
 }
 
@@ -127,6 +143,39 @@ export const snapshotOf = (box: {
   highestModseq: box.highestModseq ?? null,
   exists: box.exists,
 });
+
+/** What every fetch of messages asks for besides their content. */
+const metaQuery = { uid: true, flags: true, size: true, internalDate: true } as const;
+
+function metaOf(m: {
+  size?: number;
+  flags?: Set<string>;
+  internalDate?: Date | string;
+  modseq?: bigint;
+}): FetchMeta {
+  const internal = m.internalDate ? new Date(m.internalDate).getTime() : Number.NaN;
+  return {
+    size: m.size ?? 0,
+    flags: flagsOf(m.flags),
+    internalDate: Number.isFinite(internal) ? internal : null,
+    modseq: m.modseq?.toString() ?? null,
+  };
+}
+
+/** A message fetched whole, as the source of the row listed from its headers. */
+const asDownloaded = ({ uid, values: v, attachments }: IncomingMessage): DownloadedSource => ({
+  uid,
+  raw: { sha256: v.raw_sha256, size: v.size },
+  content:
+    v.content_pending === 1
+      ? null
+      : { text: v.text, html: v.html, snippet: v.snippet, has_attachments: v.has_attachments, parse_error: v.parse_error },
+  attachments,
+});
+
+/** Of a batch listed headers-first, the messages fetched whole (progress counts downloads). */
+const downloaded = (incoming: readonly IncomingMessage[]): number =>
+  incoming.filter((m) => m.values.source_pending === 0).length;
 
 /** Busy time per phase of one folder's fetch of new or backfilled messages (logged). */
 interface PhaseTimes {
@@ -283,9 +332,11 @@ export class FolderSync {
     const cursor = plan.kind === 'incremental' ? cursorOf(target.folder) : plan.cursor;
     if (!cursor) return 0;
     const fresh = Math.max(0, box.uidNext - 1 - cursor.highestUid);
-    if (cursor.complete) return fresh;
+    const sources =
+      plan.kind === 'incremental' ? await this.deps.messages.countPendingSources(target.folder.id, cursor.uidValidity) : 0;
+    if (cursor.complete) return fresh + sources;
     const inPeriod = await this.searchPeriod(client, target);
-    return fresh + backfillQueue(cursor, inPeriod).length;
+    return fresh + sources + backfillQueue(cursor, inPeriod).length;
   }
 
   private async searchPeriod(client: ImapFlow, target: SyncTarget): Promise<number[]> {
@@ -307,18 +358,20 @@ export class FolderSync {
       .filter((uid) => uid > cursor.highestUid)
       .sort((a, b) => a - b);
     const times = newPhaseTimes();
-    const defer = uids.length >= this.options.deferContentFrom;
+    const headersFirst = uids.length >= this.options.headersFirstFrom;
     const pipeline = new BatchPipeline(this.options.pipelineDepth);
     await pipeline.run(async () => {
-      for (const batch of batches(uids, this.options.batchSize)) {
-        const { prepared } = await this.fetchAndPrepare(client, target, batch, times, defer);
+      for (const batch of batches(uids, headersFirst ? this.options.headerBatchSize : this.options.batchSize)) {
+        const { prepared } = headersFirst
+          ? await this.listFromHeaders(client, target, batch, times)
+          : await this.fetchAndPrepare(client, target, batch, times);
         await this.timed(times, 'waitMs', () =>
           pipeline.add(prepared, async (incoming) => {
             const started = performance.now();
             await this.commit(target, cursor.uidValidity, incoming);
             cursor = afterNewMessages(cursor, batch);
             await this.saveCursor(target, cursor);
-            await hooks.onProgress(batch.length);
+            await hooks.onProgress(headersFirst ? downloaded(incoming) : batch.length);
             times.dbMs += performance.now() - started;
           }),
         );
@@ -336,8 +389,8 @@ export class FolderSync {
   ): Promise<void> {
     let cursor = start;
     const queue = backfillQueue(cursor, await this.searchPeriod(client, target));
-    const all = batches(queue, this.options.batchSize);
-    const defer = queue.length >= this.options.deferContentFrom;
+    const headersFirst = queue.length >= this.options.headersFirstFrom;
+    const all = batches(queue, headersFirst ? this.options.headerBatchSize : this.options.batchSize);
     const times = newPhaseTimes();
     const pipeline = new BatchPipeline(this.options.pipelineDepth);
     await pipeline.run(async () => {
@@ -346,16 +399,18 @@ export class FolderSync {
         const stored = await this.deps.messages.existingUids(target.folder.id, cursor.uidValidity, batch);
         const missing = batch.filter((uid) => !stored.has(uid));
         const { prepared } =
-          missing.length > 0
-            ? await this.fetchAndPrepare(client, target, missing, times, defer)
-            : { prepared: Promise.resolve<IncomingMessage[]>([]) };
+          missing.length === 0
+            ? { prepared: Promise.resolve<IncomingMessage[]>([]) }
+            : headersFirst
+              ? await this.listFromHeaders(client, target, missing, times)
+              : await this.fetchAndPrepare(client, target, missing, times);
         await this.timed(times, 'waitMs', () =>
           pipeline.add(prepared, async (incoming) => {
             const started = performance.now();
             await this.commit(target, cursor.uidValidity, incoming);
             cursor = afterBackfillBatch(cursor, batch, index === all.length - 1);
             await this.saveCursor(target, cursor);
-            await hooks.onProgress(batch.length);
+            await hooks.onProgress(headersFirst ? downloaded(incoming) : batch.length);
             times.dbMs += performance.now() - started;
           }),
         );
@@ -453,6 +508,88 @@ export class FolderSync {
   }
 
   /**
+   * Lists the given UIDs from their header blocks: one FETCH of flags, size, dates and headers
+   * (a few hundred bytes a message), parsed here. A message whose header block cannot be split
+   * off or parsed is fetched whole instead (fetchAndPrepare), so it is never listed empty.
+   */
+  private async listFromHeaders(
+    client: ImapFlow,
+    target: SyncTarget,
+    uids: readonly number[],
+    times: PhaseTimes,
+  ): Promise<{ prepared: Promise<IncomingMessage[]> }> {
+    const started = performance.now();
+    const listed: IncomingMessage[] = [];
+    const whole: number[] = [];
+    for await (const m of client.fetch(toSequenceSet(uids), { ...metaQuery, headers: true }, { uid: true })) {
+      const parsed = m.headers ? parseHeaderBlock(m.headers) : undefined;
+      if (!parsed) whole.push(m.uid);
+      else listed.push(this.incoming(target, m.uid, metaOf(m), parsed, {}));
+    }
+    times.messages += listed.length;
+    times.fetchMs += performance.now() - started;
+    if (whole.length === 0) return { prepared: Promise.resolve(listed) };
+    const rest = await this.fetchAndPrepare(client, target, whole, times);
+    return { prepared: rest.prepared.then((fetched) => [...listed, ...fetched].sort((a, b) => a.uid - b.uid)) };
+  }
+
+  /**
+   * Downloads the sources of the folder's messages listed from their headers, newest first, and
+   * stores each with its parsed body (a `message.updated` each). Between batches `pause()` may
+   * ask to stop (push to serve): false then, true once nothing is left. UIDs the server no
+   * longer has stay until the next expunge check removes them.
+   */
+  async downloadSources(
+    client: ImapFlow,
+    target: SyncTarget,
+    hooks: SyncHooks,
+    pause: () => boolean,
+  ): Promise<boolean> {
+    const cursor = cursorOf(target.folder);
+    if (!cursor) return true;
+    const { uidValidity } = cursor;
+    const folderId = target.folder.id;
+    if ((await this.deps.messages.countPendingSources(folderId, uidValidity)) === 0) return true;
+    const box = snapshotOf(await client.mailboxOpen(target.folder.path));
+    // Changed since the listing: the next sync re-keys the rows first.
+    if (box.uidValidity !== uidValidity) return true;
+    const times = newPhaseTimes();
+    const pipeline = new BatchPipeline(this.options.pipelineDepth);
+    let below = Number.MAX_SAFE_INTEGER;
+    let finished = true;
+    await pipeline.run(async () => {
+      for (;;) {
+        const uids = await this.deps.messages.pendingSources(folderId, uidValidity, below, this.options.batchSize);
+        if (uids.length === 0) return;
+        below = Math.min(...uids);
+        // Stored raw: the bodies are parsed from disk beside the IMAP work (message-content.ts).
+        const { prepared } = await this.fetchAndPrepare(client, target, uids, times, { parse: false });
+        await this.timed(times, 'waitMs', () =>
+          pipeline.add(prepared, async (incoming) => {
+            const started = performance.now();
+            const rows = await this.deps.messages.completeSources(
+              folderId,
+              uidValidity,
+              incoming.map(asDownloaded),
+              this.deps.clock.now(),
+            );
+            // A source stored raw changes nothing a list shows; its parsed body will (an update then).
+            for (const row of rows) if (row.content_pending === 0) this.publish('message.updated', target, row);
+            await hooks.onProgress(rows.length);
+            times.dbMs += performance.now() - started;
+          }),
+        );
+        if (pause()) {
+          finished = false;
+          return;
+        }
+      }
+    });
+    this.logPhases(target, times, 'folder sources downloaded');
+    return finished;
+  }
+
+  /**
    * Fetches the given UIDs and starts storing and parsing them. Resolves once the IMAP commands
    * are done (the connection is free for the next batch), with a promise of the prepared
    * messages: their blobs written, nothing in the database yet.
@@ -462,24 +599,12 @@ export class FolderSync {
     target: SyncTarget,
     uids: readonly number[],
     times: PhaseTimes,
-    deferContent: boolean,
+    { parse }: { parse: boolean } = { parse: true },
   ): Promise<{ prepared: Promise<IncomingMessage[]> }> {
     const fetchStarted = performance.now();
     let waited = 0;
     const meta = new Map<number, FetchMeta>();
-    for await (const m of client.fetch(
-      toSequenceSet(uids),
-      { uid: true, flags: true, size: true, internalDate: true },
-      { uid: true },
-    )) {
-      const internal = m.internalDate ? new Date(m.internalDate).getTime() : Number.NaN;
-      meta.set(m.uid, {
-        size: m.size ?? 0,
-        flags: flagsOf(m.flags),
-        internalDate: Number.isFinite(internal) ? internal : null,
-        modseq: m.modseq?.toString() ?? null,
-      });
-    }
+    for await (const m of client.fetch(toSequenceSet(uids), metaQuery, { uid: true })) meta.set(m.uid, metaOf(m));
     // UIDs missing from the answer were expunged meanwhile: nothing to store.
     const present = uids.filter((uid) => meta.has(uid));
     const small = present.filter((uid) => (meta.get(uid)?.size ?? 0) <= this.options.largeMessageBytes);
@@ -509,7 +634,7 @@ export class FolderSync {
           )) {
             const info = meta.get(m.uid);
             if (!m.source || !info) continue;
-            chunkJobs.push(track(this.prepare(target, m.uid, m.source, info, times, deferContent)));
+            chunkJobs.push(track(this.prepare(target, m.uid, m.source, info, times, parse)));
           }
         } finally {
           void Promise.allSettled(chunkJobs).then(() => this.budget.release(bytes));
@@ -521,7 +646,7 @@ export class FolderSync {
         const download = await client.download(String(uid), undefined, { uid: true, chunkSize: 1024 * 1024 });
         if (!download.content) continue;
         // Streamed to disk while it downloads, so it is done here (the connection is busy anyway).
-        await track(this.prepare(target, uid, download.content, info, times, false));
+        await track(this.prepare(target, uid, download.content, info, times, parse));
       }
     } finally {
       times.fetchMs += performance.now() - fetchStarted - waited;
@@ -571,28 +696,38 @@ export class FolderSync {
     source: Buffer | Readable,
     info: FetchMeta,
     times: PhaseTimes,
-    deferContent: boolean,
+    parse: boolean,
   ): Promise<IncomingMessage> {
     if (times.preparing++ === 0) times.preparingSince = performance.now();
-    // Headers only (the body follows, see services/message-content.ts), or the whole message:
-    // whole sources go to the worker threads when there are any; large ones stream to disk here.
-    let headersOnly: StoredMessageSource | undefined;
+    // Whole sources go to the worker threads when there are any; large ones stream to disk here.
     let stored: StoredMessageSource;
     try {
-      headersOnly = deferContent && Buffer.isBuffer(source) ? await this.parser.runHeaders(source) : undefined;
-      stored =
-        headersOnly ??
-        (Buffer.isBuffer(source) ? await this.parser.run(source) : await storeAndParse(source, this.deps.blobs));
+      if (!parse) stored = { raw: await this.deps.blobs.put(source), parsed: emptyParsedMessage(), parseError: null };
+      else if (Buffer.isBuffer(source)) stored = await this.parser.run(source);
+      else stored = await storeAndParse(source, this.deps.blobs);
     } finally {
       if (--times.preparing === 0) times.parseMs += performance.now() - times.preparingSince;
     }
-    const { raw, parsed, parseError } = stored;
     times.messages += 1;
-    if (parseError)
+    if (stored.parseError)
       this.deps.logger.warn(
         { accountId: target.accountId, folder: target.folder.path, uid },
         'message could not be parsed; kept raw',
       );
+    return this.incoming(target, uid, info, stored.parsed, { stored, parsed: parse });
+  }
+
+  /**
+   * A message as stored: whole (`stored`: its raw source in the blob store; `parsed` when its
+   * body is parsed too) or listed from its header block (`stored` undefined: no blob yet).
+   */
+  private incoming(
+    target: SyncTarget,
+    uid: number,
+    info: FetchMeta,
+    parsed: ParsedMessage,
+    { stored, parsed: bodyParsed = false }: { stored?: StoredMessageSource; parsed?: boolean },
+  ): IncomingMessage {
     return {
       uid,
       flags: info.flags,
@@ -609,10 +744,11 @@ export class FolderSync {
         date: parsed.date ?? info.internalDate ?? this.deps.clock.now(),
         headers_json: JSON.stringify(parsed.headers),
         direction: this.directionOf(target, parsed.from),
-        size: raw.size,
-        raw_sha256: raw.sha256,
-        ...contentOf(parsed, parseError),
-        content_pending: headersOnly ? 1 : 0,
+        size: stored?.raw.size ?? info.size,
+        raw_sha256: stored?.raw.sha256 ?? '',
+        ...contentOf(parsed, stored?.parseError ?? null),
+        content_pending: stored && bodyParsed ? 0 : 1,
+        source_pending: stored ? 0 : 1,
       },
       attachments: attachmentsOf(parsed),
     };
@@ -634,7 +770,7 @@ export class FolderSync {
     }
   }
 
-  private logPhases(target: SyncTarget, times: PhaseTimes): void {
+  private logPhases(target: SyncTarget, times: PhaseTimes, what = 'folder sync phases'): void {
     // Bulk fetches only (first sync, backfill, a large catch-up): not one line per pushed message.
     if (times.messages < this.options.batchSize) return;
     const round = (value: number) => Math.round(value);
@@ -650,7 +786,7 @@ export class FolderSync {
           wait: round(times.waitMs),
         },
       },
-      'folder sync phases',
+      what,
     );
   }
 

@@ -107,7 +107,7 @@ describe.each(dialects)('kill -9 during a first sync on %s', (dialect) => {
     await db?.cleanup();
   });
 
-  /** Messages stored; or only those whose body still waits to be parsed (services/message-content.ts). */
+  /** Messages listed; or only those whose source or body is still to come (sync/folder-sync.ts). */
   const count = async (bodyWaiting = false) =>
     Number(
       (
@@ -122,8 +122,8 @@ describe.each(dialects)('kill -9 during a first sync on %s', (dialect) => {
   const bodiesWaiting = () => count(true);
 
   it('ends in the same state as a clean sync', { timeout: 600_000 }, async () => {
-    // A first sync lists the messages (headers and raw sources), then parses their bodies: the
-    // kills land anywhere in both.
+    // A first sync lists the messages from their headers, then downloads and parses their
+    // sources: the kills land anywhere in both.
     const progress: { listed: number; waiting: number }[] = [];
     for (let kill = 0; kill < KILLS; kill++) {
       const { child, ready } = startSyncProcess(db);

@@ -25,10 +25,13 @@ describe.each(dialects)('sync engine resilience on %s', (dialect) => {
   let proxy: TcpProxy | undefined;
 
   beforeAll(async () => {
-    // Small batches: the restart lands in the middle of the first sync.
+    // Small batches: the restart lands in the middle of the first sync (listing or downloads).
     t = await startTestApp(dialect, {
       background: true,
-      syncEngine: { ...fastSyncOptions, folderSync: { ...fastSyncOptions.folderSync, batchSize: 10 } },
+      syncEngine: {
+        ...fastSyncOptions,
+        folderSync: { ...fastSyncOptions.folderSync, batchSize: 5, headerBatchSize: 20 },
+      },
     });
     userId = await userIdOf(t.admin);
   });
@@ -37,11 +40,13 @@ describe.each(dialects)('sync engine resilience on %s', (dialect) => {
     await proxy?.close();
   });
 
-  const messageCount = (accountId: string) =>
+  /** Messages listed; or only those whose source is downloaded and body parsed. */
+  const messageCount = (accountId: string, complete = false) =>
     t.container.db
       .selectFrom('messages')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('account_id', '=', accountId)
+      .$if(complete, (q) => q.where('source_pending', '=', 0).where('content_pending', '=', 0))
       .executeTakeFirstOrThrow()
       .then((r) => Number(r.n));
   const distinctMessageIds = (accountId: string) =>
@@ -71,10 +76,7 @@ describe.each(dialects)('sync engine resilience on %s', (dialect) => {
     await t.container.sync.refreshAccount(accountId);
 
     await eventually(
-      async () => {
-        const n = await messageCount(accountId);
-        return n > 0 && n < 300;
-      },
+      async () => (await messageCount(accountId)) > 0 && (await messageCount(accountId, true)) < 300,
       30_000,
       'the first sync to start',
     );
@@ -82,7 +84,12 @@ describe.each(dialects)('sync engine resilience on %s', (dialect) => {
     await new Promise((r) => setTimeout(r, 1_000));
     await startDovecot();
 
-    await eventually(async () => (await messageCount(accountId)) === 300, 60_000, 'the first sync to finish');
+    await eventually(
+      async () => (await messageCount(accountId, true)) === 300,
+      60_000,
+      'the first sync to finish, every source downloaded and parsed',
+    );
+    expect(await messageCount(accountId)).toBe(300);
     expect(await distinctMessageIds(accountId)).toBe(300);
     const account = await t.container.db
       .selectFrom('accounts')

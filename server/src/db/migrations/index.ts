@@ -10,6 +10,7 @@ import * as m008 from './008_oauth.js';
 import * as m009 from './009_scale.js';
 import * as m010 from './010_provider_trust.js';
 import * as m011 from './011_deferred_content.js';
+import * as m012 from './012_deferred_source.js';
 
 export const migrations: Record<string, Migration> = {
   '001_users': m001,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '009_scale': m009,
   '010_provider_trust': m010,
   '011_deferred_content': m011,
+  '012_deferred_source': m012,
 };

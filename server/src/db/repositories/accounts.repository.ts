@@ -154,6 +154,8 @@ export class AccountsRepository {
       .selectFrom('messages')
       .select('raw_sha256 as sha')
       .where('account_id', '=', accountId)
+      // no blob yet for a message listed from its headers
+      .where('source_pending', '=', 0)
       .execute();
     const attached = await this.db
       .selectFrom('attachments')

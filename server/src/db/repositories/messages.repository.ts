@@ -56,6 +56,15 @@ export interface ParsedContent {
   attachments: readonly NewAttachment[];
 }
 
+/** The downloaded source of a message listed from its headers (completeSources). */
+export interface DownloadedSource {
+  uid: number;
+  raw: { sha256: string; size: number };
+  /** its parsed body; null: stored raw, parsed later (`content_pending` stays 1) */
+  content: MessageContent | null;
+  attachments: readonly NewAttachment[];
+}
+
 export interface FlagUpdate {
   uid: number;
   flags: MessageFlags;
@@ -216,11 +225,13 @@ export class MessagesRepository implements ThreadLookup {
     return rows.map((r) => Number(r.uid));
   }
 
-  async countByAccount(accountId: string): Promise<number> {
+  /** Messages of an account whose source is stored (the ones a first sync has finished). */
+  async countDownloaded(accountId: string): Promise<number> {
     const row = await this.db
       .selectFrom('messages')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('account_id', '=', accountId)
+      .where('source_pending', '=', 0)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -234,14 +245,17 @@ export class MessagesRepository implements ThreadLookup {
     return Number(row.n);
   }
 
-  /** Applies server flags; returns the rows whose flags actually changed, as they are now. */
-  /** Messages of an account whose body still waits to be parsed, newest first. */
+  /**
+   * Messages of an account whose body still waits to be parsed from their stored source,
+   * newest first (not those whose source is not downloaded yet: see pendingSources).
+   */
   pendingContent(accountId: string, limit: number) {
     return this.db
       .selectFrom('messages')
       .select(['id', 'raw_sha256'])
       .where('account_id', '=', accountId)
       .where('content_pending', '=', 1)
+      .where('source_pending', '=', 0)
       .orderBy('date', 'desc')
       .limit(limit)
       .execute();
@@ -263,6 +277,7 @@ export class MessagesRepository implements ThreadLookup {
           .set({ ...content, content_pending: 0, updated_at: now })
           .where('id', '=', id)
           .where('content_pending', '=', 1)
+          .where('source_pending', '=', 0)
           .returningAll()
           .executeTakeFirst();
         if (!row) continue;
@@ -280,6 +295,86 @@ export class MessagesRepository implements ThreadLookup {
     });
   }
 
+  /**
+   * UIDs of a folder listed from their headers whose source is still to download, below
+   * `belowUid`, highest (newest) first.
+   */
+  async pendingSources(folderId: string, uidValidity: number, belowUid: number, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('uid')
+      .where('folder_id', '=', folderId)
+      .where('uid_validity', '=', uidValidity)
+      .where('source_pending', '=', 1)
+      .where('uid', '<', belowUid)
+      .orderBy('uid', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => Number(r.uid));
+  }
+
+  /** Whether a message of these folders waits for its source. */
+  async hasPendingSources(folderIds: readonly string[]): Promise<boolean> {
+    if (folderIds.length === 0) return false;
+    const row = await this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('folder_id', 'in', [...folderIds])
+      .where('source_pending', '=', 1)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** How many messages of a folder wait for their source (for progress). */
+  async countPendingSources(folderId: string, uidValidity: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('folder_id', '=', folderId)
+      .where('uid_validity', '=', uidValidity)
+      .where('source_pending', '=', 1)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Stores the downloaded sources of messages listed headers-first (raw blob, body, attachments)
+   * in one transaction. Rows already complete, or gone meanwhile (expunged, moved), are skipped,
+   * so a retried batch never duplicates attachments. Returns the rows completed, as they are now.
+   */
+  async completeSources(folderId: string, uidValidity: number, sources: readonly DownloadedSource[], now: number) {
+    if (sources.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const completed: MessageRow[] = [];
+      const attachments: Insertable<AttachmentsTable>[] = [];
+      for (const message of sources) {
+        const row = await trx
+          .updateTable('messages')
+          .set({
+            ...message.content,
+            raw_sha256: message.raw.sha256,
+            size: message.raw.size,
+            content_pending: message.content ? 0 : 1,
+            source_pending: 0,
+            updated_at: now,
+          })
+          .where('folder_id', '=', folderId)
+          .where('uid_validity', '=', uidValidity)
+          .where('uid', '=', message.uid)
+          .where('source_pending', '=', 1)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) continue;
+        completed.push(row);
+        for (const a of message.attachments) attachments.push({ ...a, id: newId(), message_id: row.id });
+      }
+      for (const chunk of chunks(attachments, 200)) await trx.insertInto('attachments').values(chunk).execute();
+      return completed;
+    });
+  }
+
+  /** Applies server flags; returns the rows whose flags actually changed, as they are now. */
   async updateFlags(folderId: string, uidValidity: number, updates: readonly FlagUpdate[], now: number) {
     if (updates.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {

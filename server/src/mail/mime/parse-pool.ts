@@ -14,23 +14,20 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BlobStore } from '../../lib/blob-store.js';
-import { emptyParsedMessage, storeAndParse, storeHeaders, type StoredMessageSource } from './parse.js';
+import { emptyParsedMessage, storeAndParse, type StoredMessageSource } from './parse.js';
 
 export interface ParseWorkerData {
   blobRoot: string;
 }
-/** 'whole': storeAndParse; 'headers': storeHeaders (null when the headers cannot be split off) */
-export type ParseMode = 'whole' | 'headers';
 export interface ParseRequest {
   id: number;
-  mode: ParseMode;
   source: Uint8Array;
 }
-export type ParseReply = { id: number; result: StoredMessageSource | null } | { id: number; error: string };
+export type ParseReply = { id: number; result: StoredMessageSource } | { id: number; error: string };
 
 /** What a worker (or this thread, without workers) does with one request. */
-export function handleParseRequest(mode: ParseMode, source: Buffer, blobs: BlobStore): Promise<StoredMessageSource | null> {
-  return mode === 'headers' ? storeHeaders(source, blobs).then((r) => r ?? null) : storeAndParse(source, blobs);
+export function handleParseRequest(source: Buffer, blobs: BlobStore): Promise<StoredMessageSource> {
+  return storeAndParse(source, blobs);
 }
 type WorkerMessage = ParseReply | { ready: true };
 
@@ -75,12 +72,11 @@ export const defaultParsePoolOptions = (): ParsePoolOptions => ({
 
 interface Task {
   id: number;
-  mode: ParseMode;
   source: Buffer;
   attempts: number;
   timedOut: boolean;
   timer: NodeJS.Timeout | undefined;
-  resolve: (result: StoredMessageSource | null) => void;
+  resolve: (result: StoredMessageSource) => void;
   reject: (error: Error) => void;
 }
 
@@ -140,23 +136,11 @@ export class ParsePool {
   ) {}
 
   /** storeAndParse (parse.ts) for a message held in memory, on a worker thread. */
-  async run(source: Buffer): Promise<StoredMessageSource> {
-    const result = await this.submit('whole', source);
-    if (!result) throw new Error('unreachable: a whole parse always has a result');
-    return result;
-  }
-
-  /** storeHeaders (parse.ts) on a worker thread: undefined when the headers cannot be split off. */
-  async runHeaders(source: Buffer): Promise<StoredMessageSource | undefined> {
-    return (await this.submit('headers', source)) ?? undefined;
-  }
-
-  private submit(mode: ParseMode, source: Buffer): Promise<StoredMessageSource | null> {
-    if (this.options.workers <= 0 || this.broken || this.closed) return handleParseRequest(mode, source, this.blobs);
-    return new Promise<StoredMessageSource | null>((resolve, reject) => {
+  run(source: Buffer): Promise<StoredMessageSource> {
+    if (this.options.workers <= 0 || this.broken || this.closed) return handleParseRequest(source, this.blobs);
+    return new Promise<StoredMessageSource>((resolve, reject) => {
       this.queue.push({
         id: this.nextId++,
-        mode,
         source,
         attempts: 0,
         timedOut: false,
@@ -234,7 +218,7 @@ export class ParsePool {
     // A copy is transferred: the original stays here, to store raw should the worker fail.
     const copy = new Uint8Array(task.source.length);
     copy.set(task.source);
-    slot.worker.postMessage({ id: task.id, mode: task.mode, source: copy } satisfies ParseRequest, [copy.buffer]);
+    slot.worker.postMessage({ id: task.id, source: copy } satisfies ParseRequest, [copy.buffer]);
   }
 
   private finish(slot: Slot, task: Task): void {
@@ -338,7 +322,7 @@ export class ParsePool {
   }
 
   private runHere(task: Task): void {
-    handleParseRequest(task.mode, task.source, this.blobs).then(task.resolve, (error: unknown) =>
+    handleParseRequest(task.source, this.blobs).then(task.resolve, (error: unknown) =>
       task.reject(error instanceof Error ? error : new Error(String(error))),
     );
   }

@@ -10,7 +10,7 @@ const blobs = new BlobStore((workerData as ParseWorkerData).blobRoot);
 
 port.on('message', (request: ParseRequest) => {
   const source = Buffer.from(request.source.buffer, request.source.byteOffset, request.source.byteLength);
-  handleParseRequest(request.mode, source, blobs).then(
+  handleParseRequest(source, blobs).then(
     (result) => port.postMessage({ id: request.id, result } satisfies ParseReply),
     (error: unknown) =>
       port.postMessage({

@@ -146,11 +146,11 @@ function processHeaders(lines: HeaderLines): Map<string, unknown> {
 }
 
 /**
- * Parses only the header block of a whole source (the first sync lists a message by its
- * headers and parses the body afterwards, see services/message-content.ts), with the header
- * code of the full parser, so the fields are the same. Undefined when the source has no blank
- * line ending its headers within MAX_HEADER_BLOCK, or the headers cannot be parsed: the caller
- * then parses the whole message.
+ * Parses only the header block of a message (what BODY[HEADER] returns, or the start of a whole
+ * source): a first sync lists messages by their headers and downloads the sources afterwards
+ * (sync/folder-sync.ts). The header code of the full parser, so the fields are the same.
+ * Undefined when there is no blank line ending the headers within MAX_HEADER_BLOCK, or the
+ * headers cannot be parsed: the caller then fetches and parses the whole message.
  */
 export function parseHeaderBlock(source: Buffer): ParsedMessage | undefined {
   const window = source.subarray(0, MAX_HEADER_BLOCK);
@@ -182,17 +182,6 @@ export function parseHeaderBlock(source: Buffer): ParsedMessage | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Stores the raw source and parses only its headers (a first sync: the body follows, see
- * services/message-content.ts). Undefined when the headers cannot be split off; the caller
- * then parses the whole message.
- */
-export async function storeHeaders(source: Buffer, blobs: BlobStore): Promise<StoredMessageSource | undefined> {
-  const parsed = parseHeaderBlock(source);
-  if (!parsed) return undefined;
-  return { raw: await blobs.put(source), parsed, parseError: null };
 }
 
 async function parseSafely(

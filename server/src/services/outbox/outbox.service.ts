@@ -75,6 +75,11 @@ export class OutboxService {
     private readonly clock: Clock,
     /** wakes an in-process worker at once; other processes find the item on their next poll */
     private readonly onQueued: () => void = () => undefined,
+    /**
+     * fetches or parses a message the sync has listed but not yet downloaded, so a forward
+     * carries its attachments (MessagesService.completeById)
+     */
+    private readonly completeMessage: (id: string) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async enqueue(actor: Actor, request: ComposeRequest, idempotencyKey?: string): Promise<OutboxItem> {
@@ -113,6 +118,7 @@ export class OutboxService {
 
     // The forwarded files' sizes come from their stored metadata, so an oversized forward is
     // refused before any of them is read into memory.
+    if (forward) await this.completeMessage(forward.id);
     const forwardedFiles = forward ? await this.outbox.listAttachments(forward.id) : [];
     const totalBytes = forwardedFiles.reduce((sum, a) => sum + a.size, 0) + uploads.reduce((sum, a) => sum + a.content.length, 0);
     if (totalBytes > maxAttachmentBytes) {

@@ -1,0 +1,104 @@
+// The source of a message opened before the sync downloaded it. A first sync lists messages from
+// their headers and downloads the sources afterwards, newest first (sync/folder-sync.ts); someone
+// opening, saving or forwarding an older one meanwhile should not have to wait for it. This
+// fetches that one message over its own short IMAP connection, stores it exactly as the sync
+// would (raw source, parsed body, attachments) and announces it. The sync skips it afterwards:
+// both write only while `source_pending` is 1.
+import type { MessageRow } from '../db/schema.js';
+import type { MessagesRepository } from '../db/repositories/messages.repository.js';
+import type { SyncAccount } from '../db/repositories/sync-accounts.repository.js';
+import { AppError } from '../domain/errors.js';
+import type { MailyardEvent } from '../domain/events.js';
+import { toMessageListItem } from '../domain/message.js';
+import type { BlobStore } from '../lib/blob-store.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { createImapClient, type ImapCredentials, type ImapTimeouts } from '../mail/imap/client.js';
+import { storeAndParse } from '../mail/mime/parse.js';
+import { attachmentsOf, contentOf } from './message-content.js';
+
+export type MessageLocation = Pick<MessageRow, 'id' | 'account_id' | 'folder_id' | 'uid_validity' | 'uid' | 'source_pending'> & {
+  folder_path: string;
+};
+
+export interface MessageSourceDeps {
+  accounts: { findById(id: string): Promise<SyncAccount | undefined> };
+  messages: Pick<MessagesRepository, 'completeSources'>;
+  blobs: BlobStore;
+  credentialsFor(account: SyncAccount): Promise<ImapCredentials>;
+  clock: Clock;
+  logger: Logger;
+  publish(event: MailyardEvent): void;
+  /** short: a reader waits on this */
+  timeouts?: Partial<ImapTimeouts>;
+}
+
+const readerTimeouts: Partial<ImapTimeouts> = {
+  connectionTimeoutMs: 10_000,
+  greetingTimeoutMs: 10_000,
+  socketTimeoutMs: 30_000,
+};
+
+const notDownloaded = (why: string) =>
+  new AppError(
+    'message_not_downloaded',
+    `This message is still being downloaded from the mail server, and fetching it now failed: ${why}. Try again in a moment.`,
+  );
+
+export class MessageSourceFetcher {
+  constructor(private readonly deps: MessageSourceDeps) {}
+
+  /** Downloads and stores the message's source now if the sync has not yet. */
+  async ensure(message: MessageLocation): Promise<void> {
+    if (message.source_pending !== 1) return;
+    const account = await this.deps.accounts.findById(message.account_id);
+    if (!account || account.secret === null) throw notDownloaded('the mailbox is not connected');
+    let credentials: ImapCredentials;
+    try {
+      credentials = await this.deps.credentialsFor(account);
+    } catch (error) {
+      throw notDownloaded(error instanceof AppError ? error.message : 'its credentials could not be used');
+    }
+    const client = createImapClient(
+      { host: account.imap_host, port: account.imap_port, security: account.imap_security, tlsFingerprint: account.tls_fingerprint },
+      credentials,
+      { logger: this.deps.logger, timeouts: { ...readerTimeouts, ...this.deps.timeouts } },
+    );
+    try {
+      await client.connect();
+      const box = await client.mailboxOpen(message.folder_path, { readOnly: true });
+      // A changed UIDVALIDITY voids our UID; the sync re-keys the row first.
+      if (Number(box.uidValidity) !== Number(message.uid_validity)) throw notDownloaded('the folder changed on the server');
+      const download = await client.download(String(message.uid), undefined, { uid: true, chunkSize: 1024 * 1024 });
+      if (!download.content) throw notDownloaded('the server no longer has it');
+      // Streamed to disk while it downloads, like the sync's large messages.
+      const stored = await storeAndParse(download.content, this.deps.blobs);
+      const rows = await this.deps.messages.completeSources(
+        message.folder_id,
+        Number(message.uid_validity),
+        [
+          {
+            uid: Number(message.uid),
+            raw: stored.raw,
+            content: contentOf(stored.parsed, stored.parseError),
+            attachments: attachmentsOf(stored.parsed),
+          },
+        ],
+        this.deps.clock.now(),
+      );
+      for (const row of rows)
+        this.deps.publish({
+          type: 'message.updated',
+          accountId: row.account_id,
+          data: { ...toMessageListItem(row, message.folder_path) },
+          source: 'sync',
+        });
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      this.deps.logger.warn({ err: error, messageId: message.id }, 'fetching a message source on demand failed');
+      throw notDownloaded('the mail server could not be reached');
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  }
+}
