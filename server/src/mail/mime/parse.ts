@@ -136,6 +136,8 @@ interface HeaderProcessor {
   processHeaders(lines: HeaderLines): Map<string, unknown>;
 }
 let headerProcessor: HeaderProcessor | undefined;
+/** The header fields a message is listed with (headerFields below). */
+const decodedFields = new Set(['date', 'message-id', 'in-reply-to', 'references', 'subject', 'from', 'to', 'cc', 'bcc']);
 function processHeaders(lines: HeaderLines): Map<string, unknown> {
   if (!headerProcessor) {
     const candidate = new MailParser() as unknown as Partial<HeaderProcessor>;
@@ -162,7 +164,8 @@ export function parseHeaderBlock(source: Buffer): ParsedMessage | undefined {
   try {
     // The block with its blank line, as mailsplit hands it to its own Headers.
     const headers = new Headers(source.subarray(0, end));
-    const values = processHeaders(headers.getList());
+    // Only the fields listed from: the rest (Received, DKIM-Signature, ...) are kept raw below.
+    const values = processHeaders(headers.getList().filter((line) => decodedFields.has(line.key)));
     const value = (key: string) => values.get(key) as never;
     return {
       ...emptyParsedMessage(),
