@@ -5,8 +5,9 @@
 // Headers first: a fetch of many messages (a first sync, a large catch-up) lists each one from
 // its header block (BODY.PEEK[HEADER], flags, size), a few hundred bytes a message, so the
 // mailbox shows up in seconds whatever its size. downloadSources() then fetches the sources,
-// newest first, and stores each with its parsed body; `source_pending` marks what is left, so
-// a restart carries on. A few new messages (push) are fetched whole at once.
+// newest first, and stores them raw; their bodies are parsed from disk afterwards
+// (services/message-content.ts). `source_pending` and `content_pending` mark what is left, so a
+// restart carries on. A few new messages (push) are fetched and parsed whole at once.
 //
 // Batches are pipelined: while batch k is parsed (on this thread, or on worker threads when
 // parseWorkers > 0, see mail/mime/parse-pool.ts) and committed, batch k+1 is already being
@@ -535,9 +536,9 @@ export class FolderSync {
 
   /**
    * Downloads the sources of the folder's messages listed from their headers, newest first, and
-   * stores each with its parsed body (a `message.updated` each). Between batches `pause()` may
-   * ask to stop (push to serve): false then, true once nothing is left. UIDs the server no
-   * longer has stay until the next expunge check removes them.
+   * stores them raw (their bodies are parsed from disk next, services/message-content.ts).
+   * Between batches `pause()` may ask to stop (push to serve): false then, true once nothing is
+   * left. UIDs the server no longer has stay until the next expunge check removes them.
    */
   async downloadSources(
     client: ImapFlow,
