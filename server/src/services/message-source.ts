@@ -14,6 +14,7 @@ import type { BlobStore } from '../lib/blob-store.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { createImapClient, type ImapCredentials, type ImapTimeouts } from '../mail/imap/client.js';
+import { classifyImapError } from '../mail/imap/errors.js';
 import { storeAndParse } from '../mail/mime/parse.js';
 import { attachmentsOf, contentOf } from './message-content.js';
 
@@ -95,8 +96,10 @@ export class MessageSourceFetcher {
         });
     } catch (error) {
       if (error instanceof AppError) throw error;
-      this.deps.logger.warn({ err: error, messageId: message.id }, 'fetching a message source on demand failed');
-      throw notDownloaded('the mail server could not be reached');
+      const failure = classifyImapError(error);
+      this.deps.logger.warn({ code: failure.code, messageId: message.id }, 'fetching a message source on demand failed');
+      // Our own words for the failure (a refused login, an unreachable server), none of the server's.
+      throw notDownloaded(failure.message.charAt(0).toLowerCase() + failure.message.slice(1));
     } finally {
       await client.logout().catch(() => client.close());
     }

@@ -474,7 +474,7 @@ describe.each(dialects)('sources after the headers on %s', (dialect) => {
       .where('id', '=', stepped.accountId)
       .execute();
     const error = await t.admin.get(`/api/v1/messages/${row.id}`).expectError(503, 'message_not_downloaded');
-    expect(error.message).toMatch(/still being downloaded/);
+    expect(error.message).toMatch(/still being downloaded.*rejected the login/);
     expect(JSON.stringify(error)).not.toMatch(/not-the-password|at .*\.ts/);
     // Still listed, still waiting for the sync.
     const [after] = await stepped.rows();
