@@ -203,7 +203,8 @@ export class MessagesService {
   }
 
   async raw(caller: Caller, id: string): Promise<BlobDownload> {
-    const row = await this.complete(await this.readable(caller, id));
+    // The source only: its body may wait for the sync.
+    const row = await this.complete(await this.readable(caller, id), { body: false });
     return {
       stream: await this.openBlob(row.raw_sha256, 'Message source'),
       filename: `${row.subject.trim() || 'message'}.eml`,
@@ -345,14 +346,14 @@ export class MessagesService {
   }
 
   /**
-   * Opened before the sync got to it: its source is fetched now, or its body parsed now, rather
-   * than shown empty. Returns the row as it is then.
+   * Opened before the sync got to it: its source is fetched now, or (with `body`) its body parsed
+   * now, rather than shown empty. Returns the row as it is then.
    */
-  private async complete(row: MessageDetailRow): Promise<MessageDetailRow> {
+  private async complete(row: MessageDetailRow, { body } = { body: true }): Promise<MessageDetailRow> {
     if (row.source_pending === 1) {
       if (!this.sources) return row;
       await this.sources.ensure(row);
-    } else if (row.content_pending === 1 && this.content) {
+    } else if (body && row.content_pending === 1 && this.content) {
       await this.content.ensure(row);
     } else {
       return row;
