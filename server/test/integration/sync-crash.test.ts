@@ -1,7 +1,7 @@
 // Kill -9 of Mailyard at random points of a first sync of 2,000 messages, ten times, then a
 // restart: the end state equals a clean sync (same messages, no duplicates, none missing).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { createContainer, type Container } from '../../src/container.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createTestDatabase, dialects, type TestDatabase } from '../support/database.js';
 import { createMailUser, getRig, printRigLogsOnFailure, type MailUser } from '../rig/index.js';
-import { appendMessages, eventually, otherClient, seedImapAccount, simpleMessage } from '../support/sync.js';
+import { appendMessages, eventually, seedImapAccount, serverSourceHashes, simpleMessage } from '../support/sync.js';
 
 printRigLogsOnFailure();
 
@@ -157,18 +157,7 @@ describe.each(dialects)('kill -9 during a first sync on %s', (dialect) => {
     }
 
     // What a clean sync stores: every message on the server exactly once, its source intact.
-    const other = await otherClient(getRig(), user);
-    await other.mailboxOpen('INBOX');
-    const server = new Map<number, string>();
-    for await (const m of other.fetch('1:*', { uid: true, source: true }, { uid: true })) {
-      server.set(
-        m.uid,
-        createHash('sha256')
-          .update(m.source ?? Buffer.alloc(0))
-          .digest('hex'),
-      );
-    }
-    await other.logout();
+    const server = await serverSourceHashes(getRig(), user);
 
     const rows = await container.db
       .selectFrom('messages')

@@ -16,6 +16,7 @@ import {
   fastSyncOptions,
   otherClient,
   seedImapAccount,
+  serverSourceHashes,
   simpleMessage,
 } from '../support/sync.js';
 import { defaultFolderSyncOptions, FolderSync, type SyncTarget } from '../../src/sync/folder-sync.js';
@@ -311,18 +312,22 @@ async function steppedSync(t: TestApp, user: MailUser, options: { port?: number 
   };
 }
 
-/** sha256 of every source on the server, by UID */
-async function serverSources(user: MailUser): Promise<Map<number, string>> {
-  const other = await otherClient(getRig(), user);
-  await other.mailboxOpen('INBOX');
-  const sources = new Map<number, string>();
-  for await (const m of other.fetch('1:*', { uid: true, source: true }, { uid: true }))
-    sources.set(m.uid, createHash('sha256').update(m.source ?? Buffer.alloc(0)).digest('hex'));
-  await other.logout();
-  return sources;
-}
-
 const noProgress = { onProgress: () => undefined };
+
+/** A fresh mailbox holding the corpus, listed from its headers by a stepped sync (no downloads yet). */
+async function listedCorpus(t: TestApp) {
+  const user = await createMailUser();
+  const sources = corpus(user.email);
+  await appendMessages(getRig(), user, 'INBOX', sources);
+  const stepped = await steppedSync(t, user);
+  try {
+    await stepped.sync.sync(stepped.client, stepped.target, noProgress, true);
+  } catch (error) {
+    await stepped.close();
+    throw error;
+  }
+  return { user, sources, stepped, listed: await stepped.rows() };
+}
 
 describe.each(dialects)('sources after the headers on %s', (dialect) => {
   let t: TestApp;
@@ -334,16 +339,10 @@ describe.each(dialects)('sources after the headers on %s', (dialect) => {
   });
 
   it('lists every message from its headers, then downloads the sources newest first', async () => {
-    const user = await createMailUser();
-    const sources = corpus(user.email);
-    await appendMessages(getRig(), user, 'INBOX', sources);
-    const stepped = await steppedSync(t, user);
+    const { user, sources, stepped, listed } = await listedCorpus(t);
     try {
-      await stepped.sync.sync(stepped.client, stepped.target, noProgress, true);
-
       // Listed: subject and sender from the headers, no source or body yet. A message without
       // a header block to split off (the empty one) is fetched whole at once instead.
-      const listed = await stepped.rows();
       expect(listed).toHaveLength(sources.length);
       const pending = listed.filter((r) => r.source_pending === 1);
       expect(pending.every((r) => r.raw_sha256 === '' && r.text === null)).toBe(true);
@@ -378,7 +377,7 @@ describe.each(dialects)('sources after the headers on %s', (dialect) => {
       expect(finished).toBe(true);
       expect(progress.reduce((a, b) => a + b, 0)).toBe(pending.length - 2);
       const downloaded = await stepped.rows();
-      const server = await serverSources(user);
+      const server = await serverSourceHashes(getRig(), user);
       expect(downloaded.map((r) => [Number(r.uid), r.raw_sha256])).toEqual([...server.entries()]);
       expect(downloaded.every((r) => r.source_pending === 0)).toBe(true);
       // Stored raw; nothing a list shows changed yet, so no update went out.
@@ -400,13 +399,8 @@ describe.each(dialects)('sources after the headers on %s', (dialect) => {
   });
 
   it('opens, saves and forwards a message whose source is not downloaded yet', async () => {
-    const user = await createMailUser();
-    const sources = corpus(user.email);
-    await appendMessages(getRig(), user, 'INBOX', sources);
-    const stepped = await steppedSync(t, user);
+    const { user, stepped, listed } = await listedCorpus(t);
     try {
-      await stepped.sync.sync(stepped.client, stepped.target, noProgress, true);
-      const listed = await stepped.rows();
       const resume = listed.find((r) => r.subject === 'Résumé attached');
       const plain = listed.find((r) => r.subject === 'Plain text');
       const html = listed.find((r) => r.subject === 'HTML with an inline logo');
@@ -421,7 +415,7 @@ describe.each(dialects)('sources after the headers on %s', (dialect) => {
       expect(detail.attachments).toMatchObject([{ filename: 'resume.pdf', size: pdf.length }]);
 
       // Saved: the exact source.
-      const server = await serverSources(user);
+      const server = await serverSourceHashes(getRig(), user);
       // (an ASCII message: the client's text decoding keeps its bytes)
       const raw = await t.admin.get<string>(`/api/v1/messages/${plain.id}/raw`).expect(200);
       expect(createHash('sha256').update(Buffer.from(raw)).digest('hex')).toBe(server.get(Number(plain.uid)));

@@ -13,7 +13,7 @@ import {
   appendMessages,
   eventually,
   fastSyncOptions,
-  otherClient,
+  serverSourceHashes,
   seedImapAccount,
   simpleMessage,
 } from '../support/sync.js';
@@ -97,18 +97,7 @@ describe.each(dialects.flatMap((dialect) => paths.map(([path, from]) => [dialect
 
       expect(rows.at(-1)?.subject).toBe('After the corpus');
       // Compared with the server's copy: Dovecot normalises some bytes (NUL) on APPEND.
-      const other = await otherClient(rig, user);
-      await other.mailboxOpen('INBOX');
-      const onServer = new Map<number, string>();
-      for await (const m of other.fetch('1:*', { uid: true, source: true }, { uid: true })) {
-        onServer.set(
-          m.uid,
-          createHash('sha256')
-            .update(m.source ?? Buffer.alloc(0))
-            .digest('hex'),
-        );
-      }
-      await other.logout();
+      const onServer = await serverSourceHashes(rig, user);
       for (const [index, row] of rows.entries()) {
         const detail = await t.admin.get<{ id: string }>(`/api/v1/messages/${row.id}`).expect(200);
         expect(detail.id).toBe(row.id);

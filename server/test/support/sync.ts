@@ -1,6 +1,6 @@
 // Helpers for sync engine tests: a Mailyard account pointing at a rig mailbox, a raw IMAP client
 // playing "another mail client", fast mailbox filling, and waiting for events or states.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import type { Db } from '../../src/db/database.js';
@@ -119,6 +119,17 @@ export async function otherClient(rig: RigDescription, user: MailUser): Promise<
   client.on('error', () => undefined);
   await client.connect();
   return client;
+}
+
+/** sha256 of every message source in the server's INBOX, by UID (what a clean sync must store). */
+export async function serverSourceHashes(rig: RigDescription, user: MailUser): Promise<Map<number, string>> {
+  const other = await otherClient(rig, user);
+  await other.mailboxOpen('INBOX');
+  const hashes = new Map<number, string>();
+  for await (const m of other.fetch('1:*', { uid: true, source: true }, { uid: true }))
+    hashes.set(m.uid, createHash('sha256').update(m.source ?? Buffer.alloc(0)).digest('hex'));
+  await other.logout();
+  return hashes;
 }
 
 export function simpleMessage(opts: {
