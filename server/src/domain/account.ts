@@ -1,7 +1,7 @@
 // The email account (mailbox) as the API shows it, its closed sets, and the rules that need no
 // I/O: deriving the login from the provider's login format, reading the stored folder choice.
 import type { AccountRow } from '../db/schema.js';
-import type { LoginFormat } from './provider.js';
+import { canonicalDomain, type LoginFormat } from './provider.js';
 import { validationFailed } from './errors.js';
 
 export const syncPeriods = ['day', 'week', 'month', 'year', 'all'] as const;
@@ -75,7 +75,7 @@ export interface AccountView extends AccountRow {
 }
 
 const iso = (millis: number | null): string | null =>
-  millis === null ? null : new Date(millis).toISOString();
+  millis === null ? null : new Date(Number(millis)).toISOString();
 
 const isErrorAction = (value: string | null): value is AccountErrorAction =>
   value !== null && (accountErrorActions as readonly string[]).includes(value);
@@ -97,6 +97,41 @@ export function formatFolderSelection(folders: FolderSelection): string {
   return JSON.stringify([...new Set(folders.map((f) => f.trim()).filter((f) => f !== ''))]);
 }
 
+/** The columns toAccountStatus reads; an `accounts` row satisfies it. */
+export interface AccountStatusRow {
+  enabled: number;
+  state: AccountState;
+  progress_done: number;
+  progress_total: number;
+  last_sync_at: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  error_action: string | null;
+  error_at: number | null;
+  updated_at: number;
+}
+
+/**
+ * The `status` of the account API shape and the data of `account.status` events. An error
+ * recorded without its time shows the time the row last changed, which is when it was recorded.
+ */
+export function toAccountStatus(row: AccountStatusRow): AccountStatus {
+  return {
+    state: row.enabled === 1 ? row.state : 'disabled',
+    progress: { done: row.progress_done, total: row.progress_total },
+    lastSyncAt: iso(row.last_sync_at),
+    error:
+      row.state === 'error' && row.error_code !== null
+        ? {
+            code: row.error_code,
+            message: row.error_message ?? '',
+            action: isErrorAction(row.error_action) ? row.error_action : null,
+            at: iso(row.error_at) ?? new Date(Number(row.updated_at)).toISOString(),
+          }
+        : null,
+  };
+}
+
 export function toAccount(row: AccountView, access: AccountAccessRights): Account {
   return {
     id: row.id,
@@ -113,20 +148,7 @@ export function toAccount(row: AccountView, access: AccountAccessRights): Accoun
     defaultSender: row.default_sender === 1,
     enabled: row.enabled === 1,
     archived: row.archived_at !== null,
-    status: {
-      state: row.enabled === 1 ? row.state : 'disabled',
-      progress: { done: row.progress_done, total: row.progress_total },
-      lastSyncAt: iso(row.last_sync_at),
-      error:
-        row.state === 'error' && row.error_code !== null
-          ? {
-              code: row.error_code,
-              message: row.error_message ?? '',
-              action: isErrorAction(row.error_action) ? row.error_action : null,
-              at: iso(row.error_at) ?? new Date(row.updated_at).toISOString(),
-            }
-          : null,
-    },
+    status: toAccountStatus(row),
     owner: { id: row.user_id, email: row.owner_email, name: row.owner_name },
     access,
     createdAt: new Date(row.created_at).toISOString(),
@@ -137,6 +159,19 @@ export function toAccount(row: AccountView, access: AccountAccessRights): Accoun
 export function splitAddress(email: string): { localPart: string; domain: string } {
   const at = email.lastIndexOf('@');
   return { localPart: email.slice(0, at), domain: email.slice(at + 1) };
+}
+
+/** Lower-case, with the domain in its canonical (punycode) form. */
+export function canonicalAddress(input: string): string {
+  const trimmed = input.trim().toLowerCase();
+  const { localPart, domain } = splitAddress(trimmed);
+  if (localPart === '' || !trimmed.includes('@'))
+    throw validationFailed({ email: 'enter an email address such as name@example.com' });
+  try {
+    return `${localPart}@${canonicalDomain(domain, 'email')}`;
+  } catch {
+    throw validationFailed({ email: 'enter an email address such as name@example.com' });
+  }
 }
 
 /**

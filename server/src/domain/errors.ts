@@ -1,7 +1,11 @@
-// Domain errors carry a machine-readable code. Services throw these; only http/errors.ts
-// decides which HTTP status a code becomes.
+// Every error code Mailyard shows, one per condition, in one list. Services throw AppError with a
+// request code; only http/errors.ts decides which HTTP status it becomes. Background codes are
+// never an HTTP error: they are what an account's `status.error.code` or an outbox item's
+// `error.code` says went wrong (where a request code fits the condition, it is used there too:
+// `auth_failed`, `tls_error`, `smtp_unreachable`, `send_disabled`, …).
 
-export const errorCodes = [
+/** Failures of a request (AppError), each with its HTTP status in http/errors.ts. */
+export const requestErrorCodes = [
   'validation_failed',
   'invalid_json',
   'payload_too_large',
@@ -45,13 +49,36 @@ export const errorCodes = [
   'message_not_downloaded',
   'service_unavailable',
   'internal_error',
+  // refused by the HTTP framework before any route runs
+  'unsupported_media_type',
+  'bad_request',
+  'uri_too_long',
 ] as const;
+
+/** Failures of background work (sync, sending), shown in status fields, never as HTTP errors. */
+export const backgroundErrorCodes = [
+  // the IMAP server refused one command (NO/BAD); the connection is fine
+  'imap_command_failed',
+  // sending (an outbox item's error.code)
+  'smtp_temporary',
+  'recipient_rejected',
+  'message_too_large',
+  'sender_rejected',
+  'message_rejected',
+  'credentials_unavailable',
+  'account_unavailable',
+  'may_have_been_sent',
+  'sent_copy_failed',
+] as const;
+
+export const errorCodes = [...requestErrorCodes, ...backgroundErrorCodes] as const;
 export type ErrorCode = (typeof errorCodes)[number];
+export type RequestErrorCode = (typeof requestErrorCodes)[number];
 
 export class AppError extends Error {
   override name = 'AppError';
   constructor(
-    readonly code: ErrorCode,
+    readonly code: RequestErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
   ) {

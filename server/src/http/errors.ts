@@ -1,9 +1,9 @@
 // The one place where domain error codes become HTTP statuses and every failure becomes the
 // contract's error body: {"error":{"code","message","details"}}. Never a stack trace.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode } from '../domain/errors.js';
+import { AppError, type ErrorCode, type RequestErrorCode } from '../domain/errors.js';
 
-const statusByCode: Record<ErrorCode, number> = {
+const statusByCode: Record<RequestErrorCode, number> = {
   validation_failed: 400,
   invalid_json: 400,
   payload_too_large: 413,
@@ -43,15 +43,18 @@ const statusByCode: Record<ErrorCode, number> = {
   message_not_downloaded: 503,
   service_unavailable: 503,
   internal_error: 500,
+  unsupported_media_type: 415,
+  bad_request: 400,
+  uri_too_long: 414,
 };
 
-export const httpStatusFor = (code: ErrorCode): number => statusByCode[code];
+export const httpStatusFor = (code: RequestErrorCode): number => statusByCode[code];
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-export function errorBody(code: string, message: string, details?: Record<string, unknown>): ErrorBody {
+export function errorBody(code: ErrorCode, message: string, details?: Record<string, unknown>): ErrorBody {
   return { error: { code, message, ...(details && { details }) } };
 }
 
@@ -91,7 +94,7 @@ export function handleError(error: FastifyError | AppError | Error, request: Fas
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return reply.status(413).send(errorBody('payload_too_large', 'The request body is too large'));
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return reply.status(415).send(errorBody('unsupported_media_type', 'Send the request body as application/json'));
+      return reply.status(httpStatusFor('unsupported_media_type')).send(errorBody('unsupported_media_type', 'Send the request body as application/json'));
     default:
       break;
   }

@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { MailyardEvent } from '../domain/events.js';
 import type { EventBus } from '../services/event-bus.js';
 import type { Logger } from '../lib/logger.js';
-import { backoffDelay } from '../sync/backoff.js';
+import { backoffDelay } from '../lib/backoff.js';
 
 const CHANNEL = 'mailyard_events';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */

@@ -7,6 +7,7 @@ import type { AccountsRepository, AccountShareRow } from '../db/repositories/acc
 import type { ProvidersRepository } from '../db/repositories/providers.repository.js';
 import { isUniqueViolation } from '../db/errors.js';
 import {
+  canonicalAddress,
   defaultSyncPeriod,
   deriveLogin,
   formatFolderSelection,
@@ -22,7 +23,7 @@ import {
 } from '../domain/account.js';
 import { sealAccountSecret } from '../domain/account-secret.js';
 import { AppError, forbidden, notFound, validationFailed } from '../domain/errors.js';
-import { canonicalDomain, toProvider, type Provider } from '../domain/provider.js';
+import { toProvider, type Provider } from '../domain/provider.js';
 import { findCatalogueEntryByDomain } from '../domain/provider-catalogue.js';
 import type { MailyardEvent } from '../domain/events.js';
 import type { Actor } from '../domain/user.js';
@@ -668,18 +669,6 @@ export class AccountsService {
   }
 }
 
-/** Lower-case, with the domain in its canonical (punycode) form. */
-function canonicalAddress(input: string): string {
-  const trimmed = input.trim().toLowerCase();
-  const { localPart, domain } = splitAddress(trimmed);
-  if (localPart === '' || !trimmed.includes('@'))
-    throw validationFailed({ email: 'enter an email address such as name@example.com' });
-  try {
-    return `${localPart}@${canonicalDomain(domain, 'email')}`;
-  } catch {
-    throw validationFailed({ email: 'enter an email address such as name@example.com' });
-  }
-}
 
 function requirePassword(password: string | undefined): string {
   if (password === undefined || password === '')

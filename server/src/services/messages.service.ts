@@ -7,10 +7,10 @@ import type {
   AttachmentRow,
   MessageDetailRow,
   MessageListRowWithFolder,
-  MessagePosition,
   MessageQueriesRepository,
 } from '../db/repositories/message-queries.repository.js';
 import type { AccountPermission } from '../domain/account.js';
+import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { notFound, validationFailed } from '../domain/errors.js';
 import {
   parseAddressList,
@@ -98,22 +98,6 @@ export interface BlobDownload {
 
 type Caller = { id: string };
 
-export function encodeCursor(position: MessagePosition): string {
-  return Buffer.from(JSON.stringify([position.date, position.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): MessagePosition {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
-      return { date: value[0] as number, id: value[1] };
-    }
-  } catch {
-    // fall through: any malformed cursor is the same client error
-  }
-  throw validationFailed({ cursor: 'is not a cursor this API returned' });
-}
-
 /** MessageQueriesRepository.moveTo parks a moved row at UIDVALIDITY 0 until the engine re-keys it. */
 const atPlaceholder = (row: { uid_validity: number }) => Number(row.uid_validity) === 0;
 
@@ -169,7 +153,8 @@ export class MessagesService {
 
   async list(caller: Caller, query: ListMessagesQuery): Promise<{ items: MessageListItem[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(query.limit ?? defaultPageSize, 1), maxPageSize);
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = position && { date: position.at, id: position.id };
     let accountIds: string[];
     if (query.accountId !== undefined) {
       await this.access.assertCan(caller, query.accountId, 'read');
@@ -193,7 +178,7 @@ export class MessagesService {
     const last = page[page.length - 1];
     return {
       items: page.map(listItem),
-      nextCursor: rows.length > limit && last ? encodeCursor({ date: Number(last.date), id: last.id }) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: Number(last.date), id: last.id }) : null,
     };
   }
 

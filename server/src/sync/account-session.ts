@@ -15,7 +15,7 @@ import type {
   SyncStatusUpdate,
 } from '../db/repositories/sync-accounts.repository.js';
 import type { MailyardEvent } from '../domain/events.js';
-import { parseFolderSelection, type AccountErrorAction } from '../domain/account.js';
+import { parseFolderSelection, toAccountStatus, type AccountErrorAction } from '../domain/account.js';
 import { AppError } from '../domain/errors.js';
 import {
   createImapClient,
@@ -24,11 +24,10 @@ import {
   type ImapTimeouts,
 } from '../mail/imap/client.js';
 import { classifyImapError, ImapTimeoutError, type ImapFailure } from '../mail/imap/errors.js';
-import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import type { FolderSync, SyncHooks, SyncTarget } from './folder-sync.js';
 import type { PendingChangeApplier } from './pending-changes.js';
 import type { MessageContentParser } from '../services/message-content.js';
-import { toAccountStatus } from './status.js';
 import { isLeaseLost } from '../scale/lease-lost.js';
 import type { ImapServer } from '../scale/sync-hooks.js';
 

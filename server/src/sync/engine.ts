@@ -11,7 +11,7 @@ import type { SyncAccountsRepository } from '../db/repositories/sync-accounts.re
 import type { EventBus } from '../services/event-bus.js';
 import { defaultImapTimeouts } from '../mail/imap/client.js';
 import { AccountSession, type CredentialsFor, type SessionTimings } from './account-session.js';
-import { defaultBackoff } from './backoff.js';
+import { defaultBackoff } from '../lib/backoff.js';
 import { FolderSync, defaultFolderSyncOptions, type FolderSyncOptions } from './folder-sync.js';
 import { PendingChangeApplier } from './pending-changes.js';
 import { MessageContentParser } from '../services/message-content.js';

@@ -119,6 +119,7 @@ export class OAuthRepository {
         'error_message',
         'error_action',
         'error_at',
+        'updated_at',
       ])
       .where('id', '=', accountId)
       .executeTakeFirst();

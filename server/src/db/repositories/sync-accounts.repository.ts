@@ -40,6 +40,7 @@ export class SyncAccountsRepository {
         'accounts.error_message',
         'accounts.error_action',
         'accounts.error_at',
+        'accounts.updated_at',
         'providers.imap_host',
         'providers.imap_port',
         'providers.imap_security',

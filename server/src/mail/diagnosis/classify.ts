@@ -3,7 +3,7 @@
 // contract's error codes with an explanation a person can act on. Decided by error codes and
 // properties; server response text is read only where the server gives no code (e.g. Google's
 // "Application-specific password required", which arrives as a plain [ALERT] or 534 text).
-import type { ErrorCode } from '../../domain/errors.js';
+import type { RequestErrorCode } from '../../domain/errors.js';
 import type { SecurityMode } from '../../domain/provider.js';
 import type { Protocol, StepError, StepName } from './types.js';
 
@@ -39,7 +39,7 @@ const str = (value: unknown): string | undefined =>
 const protocolName = (p: Protocol) => (p === 'imap' ? 'IMAP' : 'SMTP');
 const tlsPort = (p: Protocol) => (p === 'imap' ? 993 : 465);
 const starttlsPort = (p: Protocol) => (p === 'imap' ? 143 : 587);
-const unreachable = (p: Protocol): ErrorCode => (p === 'imap' ? 'imap_unreachable' : 'smtp_unreachable');
+const unreachable = (p: Protocol): RequestErrorCode => (p === 'imap' ? 'imap_unreachable' : 'smtp_unreachable');
 
 const certificateCodes: Record<string, string> = {
   CERT_HAS_EXPIRED: 'The server’s certificate has expired. The server’s administrator must renew it.',

@@ -1,5 +1,5 @@
 // Shapes of a connection diagnosis: one ordered list of steps per protocol.
-import type { ErrorCode } from '../../domain/errors.js';
+import type { RequestErrorCode } from '../../domain/errors.js';
 import type { SecurityMode } from '../../domain/provider.js';
 
 export const protocols = ['imap', 'smtp'] as const;
@@ -12,7 +12,7 @@ export const stepStatuses = ['ok', 'failed', 'skipped'] as const;
 export type StepStatus = (typeof stepStatuses)[number];
 
 export interface StepError {
-  code: ErrorCode;
+  code: RequestErrorCode;
   /** plain language: what went wrong and what to change */
   explanation: string;
 }

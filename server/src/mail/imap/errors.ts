@@ -1,6 +1,7 @@
 // The one place where imapflow (and socket/TLS) errors become Mailyard's failure kinds. Callers
 // switch on `kind` and `code`, never on message text.
 import type { ImapFlowError } from 'imapflow';
+import type { ErrorCode } from '../../domain/errors.js';
 
 export const imapFailureKinds = [
   /** login rejected or token revoked: retrying cannot help until the owner acts */
@@ -16,8 +17,8 @@ export type ImapFailureKind = (typeof imapFailureKinds)[number];
 
 export interface ImapFailure {
   kind: ImapFailureKind;
-  /** a domain error code (`auth_failed`, `imap_unreachable`, `tls_error`, …) */
-  code: 'auth_failed' | 'imap_unreachable' | 'tls_error' | 'imap_command_failed';
+  /** its code in domain/errors.ts */
+  code: Extract<ErrorCode, 'auth_failed' | 'imap_unreachable' | 'tls_error' | 'imap_command_failed'>;
   /** safe to show to the owner: never contains credentials */
   message: string;
 }

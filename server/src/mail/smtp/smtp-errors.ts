@@ -1,6 +1,7 @@
 // SMTP failures translated, in one place, into what the outbox decides on: a stable code, whether
 // trying again later can help, and a sentence a person understands. Decided by the SMTP reply
 // code and nodemailer's error code, never by message text.
+import type { ErrorCode } from '../../domain/errors.js';
 
 /** The fields nodemailer attaches to its errors (nodemailer's NodemailerError). */
 interface NodemailerError {
@@ -12,21 +13,22 @@ interface NodemailerError {
   rejected?: string[];
 }
 
-export const sendErrorCodes = [
-  'recipient_rejected',
-  'message_too_large',
-  'auth_failed',
-  'sender_rejected',
-  'message_rejected',
-  'tls_error',
-  'smtp_unreachable',
-  'smtp_temporary',
-  'credentials_unavailable',
-  'sending_disabled',
-  'account_unavailable',
-  'may_have_been_sent',
-] as const;
-export type SendErrorCode = (typeof sendErrorCodes)[number];
+/** The codes (domain/errors.ts) an outbox item's failure can carry. */
+export type SendErrorCode = Extract<
+  ErrorCode,
+  | 'recipient_rejected'
+  | 'message_too_large'
+  | 'auth_failed'
+  | 'sender_rejected'
+  | 'message_rejected'
+  | 'tls_error'
+  | 'smtp_unreachable'
+  | 'smtp_temporary'
+  | 'credentials_unavailable'
+  | 'send_disabled'
+  | 'account_unavailable'
+  | 'may_have_been_sent'
+>;
 
 export interface SendFailure {
   code: SendErrorCode;

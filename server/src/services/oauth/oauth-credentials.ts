@@ -7,12 +7,12 @@
 import type { OAuthRepository } from '../../db/repositories/oauth.repository.js';
 import type { ProvidersRepository } from '../../db/repositories/providers.repository.js';
 import { openAccountSecret, sealAccountSecret } from '../../domain/account-secret.js';
+import { toAccountStatus } from '../../domain/account.js';
 import { AppError } from '../../domain/errors.js';
 import type { MailyardEvent } from '../../domain/events.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { SecretBox } from '../../lib/secret-box.js';
-import { toAccountStatus } from '../../sync/status.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { OAuthProtocolError, type OAuthClient } from './oauth-client.js';
 import { clientSettings, recordClientFailure } from './provider-client.js';

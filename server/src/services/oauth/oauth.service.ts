@@ -7,9 +7,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AccountsRepository } from '../../db/repositories/accounts.repository.js';
 import type { OAuthRepository } from '../../db/repositories/oauth.repository.js';
 import type { ProvidersRepository } from '../../db/repositories/providers.repository.js';
-import { splitAddress, type Account } from '../../domain/account.js';
+import { canonicalAddress, splitAddress, type Account } from '../../domain/account.js';
 import { AppError, validationFailed } from '../../domain/errors.js';
-import { canonicalDomain, toProvider, type Provider } from '../../domain/provider.js';
+import { toProvider, type Provider } from '../../domain/provider.js';
 import type { Actor } from '../../domain/user.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
@@ -269,14 +269,3 @@ function failed(reason: string, message: string, details: Record<string, unknown
   return new AppError('oauth_failed', message, { reason, ...details });
 }
 
-function canonicalAddress(input: string): string {
-  const trimmed = input.trim().toLowerCase();
-  const { localPart, domain } = splitAddress(trimmed);
-  if (localPart === '' || !trimmed.includes('@'))
-    throw validationFailed({ email: 'enter an email address such as name@example.com' });
-  try {
-    return `${localPart}@${canonicalDomain(domain, 'email')}`;
-  } catch {
-    throw validationFailed({ email: 'enter an email address such as name@example.com' });
-  }
-}

@@ -18,11 +18,12 @@ import type { OutboxRow } from '../../db/schema.js';
 import type { BlobStore } from '../../lib/blob-store.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
+import type { ErrorCode } from '../../domain/errors.js';
 import type { ImapEndpoint } from '../../mail/imap/client.js';
 import { translateSmtpError, type SendFailure } from '../../mail/smtp/smtp-errors.js';
 import { sendRaw, type SmtpEndpoint } from '../../mail/smtp/smtp-transport.js';
 import type { EventBus } from '../event-bus.js';
-import { retryDelay } from './backoff.js';
+import { backoffDelay } from '../../lib/backoff.js';
 import { needsOwner, type CredentialSource, type MailCredentials } from '../credential-source.js';
 import { outboxEventData, toOutboxItem, type OutboxPayload } from './outbox-item.js';
 import { providerStoresSentCopies } from './sent-copy-policy.js';
@@ -181,7 +182,7 @@ export class OutboxWorker {
       return this.fail(row, { code: 'account_unavailable', permanent: true, message: 'The mailbox this message was to be sent through no longer exists.' });
     }
     if (context.allowSend !== 1 || context.sendEnabled !== 1 || context.enabled !== 1) {
-      return this.fail(row, { code: 'sending_disabled', permanent: true, message: 'Sending through this mailbox was turned off before the message went out.' });
+      return this.fail(row, { code: 'send_disabled', permanent: true, message: 'Sending through this mailbox was turned off before the message went out.' });
     }
     let credentials: MailCredentials;
     try {
@@ -209,7 +210,7 @@ export class OutboxWorker {
     }
     this.crashIf('after-smtp-accept');
 
-    let note: { code: string; message: string } | null = null;
+    let note: { code: ErrorCode; message: string } | null = null;
     if (payload.rejectedRecipients?.length) {
       note = { code: 'recipient_rejected', message: `Sent, but the mail server refused ${payload.rejectedRecipients.join(', ')}.` };
     }
@@ -232,7 +233,8 @@ export class OutboxWorker {
 
   private async fail(row: OutboxRow, failure: SendFailure): Promise<void> {
     if (!failure.permanent && row.attempts < this.deps.config.maxAttempts) {
-      const delay = retryDelay(row.attempts, { baseMs: this.deps.config.retryBaseMs, maxMs: this.deps.config.retryMaxMs }, this.deps.random);
+      const policy = { baseMs: this.deps.config.retryBaseMs, maxMs: this.deps.config.retryMaxMs, jitter: 'spread' } as const;
+      const delay = backoffDelay(row.attempts, policy, this.deps.random);
       await this.settle(row, { status: 'queued', errorCode: failure.code, errorMessage: failure.message, nextAttemptAt: this.deps.clock.now() + delay });
       return;
     }

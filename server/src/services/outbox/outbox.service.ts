@@ -3,6 +3,7 @@
 // (outbox-worker.ts) does the sending. An Idempotency-Key makes a retried request return the
 // item the first one created instead of queueing the message twice.
 import addressparser from 'nodemailer/lib/addressparser';
+import { decodeCursor, encodeCursor } from '../../domain/cursor.js';
 import { AppError, notFound, validationFailed } from '../../domain/errors.js';
 import type { Actor } from '../../domain/user.js';
 import type { OutboxRepository } from '../../db/repositories/outbox.repository.js';
@@ -218,13 +219,14 @@ export class OutboxService {
 
   async list(actor: Actor, query: { limit?: number; cursor?: string }): Promise<{ items: OutboxItem[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-    const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const position = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const before = position && { createdAt: position.at, id: position.id };
     const rows = await this.outbox.listForUser(actor.id, limit + 1, before);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map(toOutboxItem),
-      nextCursor: rows.length > limit && last ? Buffer.from(`${last.created_at}:${last.id}`).toString('base64url') : null,
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: Number(last.created_at), id: last.id }) : null,
     };
   }
 
@@ -271,11 +273,4 @@ function parseReferences(stored: string): string[] {
   } catch {
     return [];
   }
-}
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  const createdAt = Number(at);
-  if (!id || !Number.isFinite(createdAt)) throw validationFailed({ cursor: 'is not a cursor from this list' });
-  return { createdAt, id };
 }
