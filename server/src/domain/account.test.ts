@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountView } from './account.js';
+import type { AccountRecord } from './account.js';
 import {
   deriveLogin,
   formatFolderSelection,
@@ -48,7 +48,7 @@ describe('folder selection', () => {
 });
 
 describe('toAccount', () => {
-  const row: AccountView = {
+  const row: AccountRecord & { secret: string } = {
     id: 'a1',
     user_id: 'u1',
     provider_id: 'p1',

@@ -1,6 +1,5 @@
 // The email account (mailbox) as the API shows it, its closed sets, and the rules that need no
 // I/O: deriving the login from the provider's login format, reading the stored folder choice.
-import type { AccountRow } from '../db/schema.js';
 import { canonicalDomain, type LoginFormat } from './provider.js';
 import { validationFailed } from './errors.js';
 
@@ -67,12 +66,6 @@ export interface Account {
   createdAt: string;
 }
 
-/** An account row joined with what the API shape needs besides it. */
-export interface AccountView extends AccountRow {
-  provider_name: string;
-  owner_email: string;
-  owner_name: string;
-}
 
 const iso = (millis: number | null): string | null =>
   millis === null ? null : new Date(Number(millis)).toISOString();
@@ -132,7 +125,28 @@ export function toAccountStatus(row: AccountStatusRow): AccountStatus {
   };
 }
 
-export function toAccount(row: AccountView, access: AccountAccessRights): Account {
+/** What toAccount reads: an `accounts` row joined with its provider's name and its owner. */
+export interface AccountRecord extends AccountStatusRow {
+  id: string;
+  user_id: string;
+  provider_id: string;
+  email: string;
+  login: string;
+  display_name: string;
+  signature: string;
+  sync_period: SyncPeriod;
+  folders: string;
+  auto_download: number;
+  send_enabled: number;
+  default_sender: number;
+  archived_at: number | null;
+  created_at: number;
+  provider_name: string;
+  owner_email: string;
+  owner_name: string;
+}
+
+export function toAccount(row: AccountRecord, access: AccountAccessRights): Account {
   return {
     id: row.id,
     email: row.email,

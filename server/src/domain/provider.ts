@@ -2,7 +2,6 @@
 // domains. Pure: no I/O.
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import type { ProviderRow } from '../db/schema.js';
 import { validationFailed } from './errors.js';
 
 export const serviceTypes = ['imap'] as const;
@@ -81,7 +80,32 @@ export const formatScopes = (scopes: readonly string[]): string | null => {
   return clean.length > 0 ? clean.join(' ') : null;
 };
 
-export function toProvider(row: ProviderRow, domains: readonly string[]): Provider {
+/** What toProvider reads: a `providers` row. */
+export interface ProviderRecord {
+  id: string;
+  name: string;
+  service_type: ServiceType;
+  imap_host: string;
+  imap_port: number;
+  imap_security: SecurityMode;
+  smtp_host: string;
+  smtp_port: number;
+  smtp_security: SecurityMode;
+  login_format: LoginFormat;
+  auth_method: AuthMethod;
+  oauth_client_id: string | null;
+  oauth_client_secret: string | null;
+  oauth_authorization_url: string | null;
+  oauth_token_url: string | null;
+  oauth_scopes: string | null;
+  allow_receive: number;
+  allow_send: number;
+  tls_fingerprint: string | null;
+  notes: string | null;
+  trusted: number;
+}
+
+export function toProvider(row: ProviderRecord, domains: readonly string[]): Provider {
   return {
     id: row.id,
     name: row.name,

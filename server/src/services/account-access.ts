@@ -2,8 +2,8 @@
 // grants them. Being an admin grants nothing here: admins manage providers, not other people's
 // mail. An account the caller cannot see at all is "not found" (its existence is not revealed);
 // one they see but may not act on this way is "forbidden".
-import type { AccountsRepository } from '../db/repositories/accounts.repository.js';
-import type { AccountAccessRights, AccountPermission, AccountView } from '../domain/account.js';
+import type { AccountsRepository, AccountView } from '../db/repositories/accounts.repository.js';
+import type { AccountAccessRights, AccountPermission } from '../domain/account.js';
 import { fullAccess } from '../domain/account.js';
 import { forbidden, notFound } from '../domain/errors.js';
 

@@ -3,7 +3,7 @@
 // (verification, folder listing) and the sync engine by an injected interface, so the rules
 // here are testable with fakes.
 import sanitizeHtml from 'sanitize-html';
-import type { AccountsRepository, AccountShareRow } from '../db/repositories/accounts.repository.js';
+import type { AccountsRepository, AccountShareRow, AccountView } from '../db/repositories/accounts.repository.js';
 import type { ProvidersRepository } from '../db/repositories/providers.repository.js';
 import { isUniqueViolation } from '../db/errors.js';
 import {
@@ -17,7 +17,6 @@ import {
   toAccount,
   type Account,
   type AccountAccessRights,
-  type AccountView,
   type FolderSelection,
   type SyncPeriod,
 } from '../domain/account.js';

@@ -1,10 +1,17 @@
 import type { ExpressionBuilder, Insertable, Updateable } from 'kysely';
 import type { Db } from '../database.js';
-import type { AccountSharesTable, AccountsTable, Database } from '../schema.js';
+import type { AccountRow, AccountSharesTable, AccountsTable, Database } from '../schema.js';
 
 export type NewAccountRow = Insertable<AccountsTable>;
 export type AccountRowUpdate = Updateable<AccountsTable>;
 export type AccountShareRow = AccountSharesTable;
+
+/** An account row joined with what its API shape needs besides it (domain/account.ts toAccount). */
+export interface AccountView extends AccountRow {
+  provider_name: string;
+  owner_email: string;
+  owner_name: string;
+}
 
 /** Accounts the user owns or has been shared (any right implies reading). */
 const visibleTo = (userId: string) => (eb: ExpressionBuilder<Database, 'accounts'>) =>
