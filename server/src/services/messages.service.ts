@@ -26,7 +26,7 @@ import {
 } from '../domain/message.js';
 import type { Clock } from '../lib/clock.js';
 import type { EventBus } from './event-bus.js';
-import { parseSearchQuery } from './search/search-query.js';
+import { parseSearchQuery } from '../domain/search-query.js';
 import type { MessageContentParser } from './message-content.js';
 import type { MessageSourceFetcher } from './message-source.js';
 

@@ -6,7 +6,7 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kyse
 import { dialect, type Db } from '../database.js';
 import type { Database, PendingChangesTable } from '../schema.js';
 import type { Insertable } from 'kysely';
-import { toFts5Match, toWebsearch, type SearchTerm } from '../../services/search/search-query.js';
+import { toFts5Match, toWebsearch, type SearchTerm } from '../../domain/search-query.js';
 import type { MessageDirection } from '../../domain/message.js';
 import { docidsPerMillisecond, maxIndexedDate } from '../migrations/006_search.js';
 

@@ -3,7 +3,6 @@
 // or of a stored reply to it (newest-first sync stores replies before their parents). When the
 // headers say nothing, a reply-looking subject ("Re: …") joins the latest thread with the same
 // normalised subject. Everything else starts a new thread.
-import { newId } from '../lib/ids.js';
 
 export interface ThreadHeaders {
   messageId: string | null;
@@ -43,11 +42,12 @@ const looksLikeReply = (subject: string): boolean =>
 export const usesSubjectFallback = (headers: ThreadHeaders): boolean =>
   looksLikeReply(headers.subject) || headers.inReplyTo !== null || headers.references.length > 0;
 
-export async function assignThreadId(
+/** The thread the message joins; undefined: it starts a new one. */
+export async function existingThreadId(
   lookup: ThreadLookup,
   accountId: string,
   headers: ThreadHeaders,
-): Promise<string> {
+): Promise<string | undefined> {
   const related = [
     ...headers.references,
     ...(headers.inReplyTo ? [headers.inReplyTo] : []),
@@ -66,5 +66,5 @@ export async function assignThreadId(
     const found = await lookup.threadBySubject(accountId, key);
     if (found) return found;
   }
-  return newId();
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignThreadId, normaliseSubject, type ThreadLookup } from './threading.js';
+import { existingThreadId, normaliseSubject, type ThreadLookup } from './threading.js';
 
 interface Stored {
   threadId: string;
@@ -25,7 +25,7 @@ describe('thread ids', () => {
     { threadId: 't-lunch', messageId: '<lunch@x>', inReplyTo: null, subject: 'Lunch?' },
   ];
   const lookup = lookupOver(stored);
-  const headers = (h: Partial<Parameters<typeof assignThreadId>[2]>) => ({
+  const headers = (h: Partial<Parameters<typeof existingThreadId>[2]>) => ({
     messageId: null,
     inReplyTo: null,
     references: [],
@@ -40,24 +40,24 @@ describe('thread ids', () => {
 
   it('joins the thread of a referenced message', async () => {
     expect(
-      await assignThreadId(
+      await existingThreadId(
         lookup,
         'a',
         headers({ messageId: '<new@x>', references: ['<root@x>'], subject: 'Re: Budget' }),
       ),
     ).toBe('t-root');
-    expect(await assignThreadId(lookup, 'a', headers({ inReplyTo: '<root@x>' }))).toBe('t-root');
+    expect(await existingThreadId(lookup, 'a', headers({ inReplyTo: '<root@x>' }))).toBe('t-root');
   });
 
   it('joins the thread of a reply stored before its parent', async () => {
-    expect(await assignThreadId(lookup, 'a', headers({ messageId: '<parent@x>', subject: 'Plans' }))).toBe(
+    expect(await existingThreadId(lookup, 'a', headers({ messageId: '<parent@x>', subject: 'Plans' }))).toBe(
       't-child',
     );
   });
 
   it('falls back to the subject only for replies', async () => {
-    expect(await assignThreadId(lookup, 'a', headers({ subject: 'RE: Lunch?' }))).toBe('t-lunch');
-    const fresh = await assignThreadId(lookup, 'a', headers({ subject: 'Lunch?' }));
-    expect(fresh).not.toBe('t-lunch');
+    expect(await existingThreadId(lookup, 'a', headers({ subject: 'RE: Lunch?' }))).toBe('t-lunch');
+    // Not a reply: a thread of its own.
+    expect(await existingThreadId(lookup, 'a', headers({ subject: 'Lunch?' }))).toBeUndefined();
   });
 });
