@@ -213,6 +213,8 @@ export async function createContainer(
       logger: logger.child({ component: 'message-source' }),
       publish: (event) => events.publish(event),
     }),
+    // Built below; called only once requests run.
+    { notifyPendingChanges: (id) => accountSync.notifyPendingChanges(id) },
   );
   const services = {
     // Deleting a user deletes their mailboxes through the accounts service first (built below;

@@ -1,11 +1,13 @@
-// Live events across processes on PostgreSQL (issue 8): every process LISTENs on one channel and
-// NOTIFYs what its own EventBus publishes, so a browser on any `api` process sees what any worker
-// did, and a worker hears the panel's changes and "sync now" requests made on an `api` process.
+// Live events across processes on PostgreSQL: every process LISTENs on one channel and NOTIFYs
+// what its own EventBus publishes, so a browser on any `api` process sees what any worker did.
+// The same channel carries the sync engine's commands (services/account-sync.ts: refresh, stop,
+// changes queued by the panel) from an `api` process to the worker holding the account.
 // Events from this process are not delivered twice (each notification names its origin), and
 // those that arrive from others are not sent back out.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { MailyardEvent } from '../domain/events.js';
+import type { DeletedMessage, MessageEventType, ServerEvent } from '../domain/events.js';
+import type { MessageListItem } from '../domain/message.js';
 import type { EventBus } from '../services/event-bus.js';
 import type { Logger } from '../lib/logger.js';
 import { backoffDelay } from '../lib/backoff.js';
@@ -19,21 +21,29 @@ const MAX_PAYLOAD_BYTES = 7_900;
  */
 const BATCH_PAYLOADS = 500;
 
-export type SyncRequest = 'refresh' | 'remove';
+/** AccountSync calls (services/account-sync.ts) for the worker holding the account. */
+export type SyncRequest = 'refresh' | 'remove' | 'pending';
+
+/** A message event too large for NOTIFY: enough to load the message, or to remove it. */
+export interface MessageEventRef {
+  type: MessageEventType;
+  accountId: string;
+  data: DeletedMessage;
+}
 
 /** `o`: the origin process; `n`: its sequence number */
 type Notification =
-  | { o: string; n: number; k: 'event'; e: MailyardEvent }
-  /** an event too large to send: the receiver loads the resource itself */
-  | { o: string; n: number; k: 'ref'; e: MailyardEvent }
+  | { o: string; n: number; k: 'event'; e: ServerEvent }
+  /** a message event too large to send: the receiver loads the message itself */
+  | { o: string; n: number; k: 'ref'; e: MessageEventRef }
   | { o: string; n: number; k: 'sync'; accountId: string; op: SyncRequest };
 
 export interface EventBridgeDeps {
   url: string;
   events: EventBus;
   logger: Logger;
-  /** loads the current API shape of a large event's resource (undefined: gone) */
-  load(event: MailyardEvent): Promise<MailyardEvent | undefined>;
+  /** the current list shape of a message whose event was too large to send (undefined: gone) */
+  load(messageId: string): Promise<MessageListItem | undefined>;
   /** a sync request from another process (only workers act on it) */
   onSyncRequest?(accountId: string, op: SyncRequest): void;
 }
@@ -47,7 +57,7 @@ export class EventBridge {
   /** payloads not sent yet, in publishing order */
   private readonly queue: string[] = [];
   private sending: Promise<void> | undefined;
-  private readonly fromBridge = new WeakSet<MailyardEvent>();
+  private readonly fromBridge = new WeakSet<ServerEvent>();
   private unsubscribe: (() => void) | undefined;
   private running = false;
   private failures = 0;
@@ -63,7 +73,8 @@ export class EventBridge {
     this.running = true;
     this.unsubscribe = this.deps.events.subscribe((event) => {
       if (this.fromBridge.has(event)) return;
-      this.send(this.toPayload(event));
+      const payload = this.toPayload(event);
+      if (payload !== undefined) this.send(payload);
     });
     await this.connect();
   }
@@ -84,12 +95,17 @@ export class EventBridge {
     this.send(JSON.stringify({ o: this.origin, n: this.sequence++, k: 'sync', accountId, op } satisfies Notification));
   }
 
-  private toPayload(event: MailyardEvent): string {
+  private toPayload(event: ServerEvent): string | undefined {
     const n = this.sequence++;
     const whole = JSON.stringify({ o: this.origin, n, k: 'event', e: event } satisfies Notification);
     if (Buffer.byteLength(whole) <= MAX_PAYLOAD_BYTES) return whole;
-    const id = typeof event.data.id === 'string' ? event.data.id : undefined;
-    const ref: MailyardEvent = { type: event.type, accountId: event.accountId, data: id ? { id } : {} };
+    // Only a message can be that large (500 addresses, a long subject); the rest are short.
+    if (!isMessageEvent(event)) {
+      this.log.warn({ type: event.type }, 'live event too large to forward; dropped');
+      return undefined;
+    }
+    const { id, accountId, folder, threadId } = event.data;
+    const ref: MessageEventRef = { type: event.type, accountId: event.accountId, data: { id, accountId, folder, threadId } };
     return JSON.stringify({ o: this.origin, n, k: 'ref', e: ref } satisfies Notification);
   }
 
@@ -181,8 +197,14 @@ export class EventBridge {
         this.deliver(notification.e);
         return;
       case 'ref': {
-        const event = await this.deps.load(notification.e).catch(() => undefined);
-        this.deliver(event ?? notification.e);
+        const ref = notification.e;
+        if (ref.type === 'message.deleted') {
+          this.deliver({ type: ref.type, accountId: ref.accountId, data: ref.data });
+          return;
+        }
+        // Gone meanwhile (its deletion follows) or unreadable: the next list load shows it.
+        const message = await this.deps.load(ref.data.id).catch(() => undefined);
+        if (message) this.deliver({ type: ref.type, accountId: ref.accountId, data: message });
         return;
       }
       case 'sync':
@@ -191,8 +213,11 @@ export class EventBridge {
     }
   }
 
-  private deliver(event: MailyardEvent): void {
+  private deliver(event: ServerEvent): void {
     this.fromBridge.add(event);
     this.deps.events.publish(event);
   }
 }
+
+const isMessageEvent = (event: ServerEvent): event is ServerEvent<MessageEventType> =>
+  event.type === 'message.created' || event.type === 'message.updated' || event.type === 'message.deleted';

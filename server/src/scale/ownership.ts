@@ -4,6 +4,7 @@
 // session first, then release). It trusts its leases only until its own monotonic clock says the
 // TTL has passed since the last renewal was sent: a paused process or an unreachable database
 // stops syncing before the database lets anyone else take over.
+import type { AccountSync } from '../services/account-sync.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../lib/logger.js';
@@ -12,10 +13,8 @@ import type { HeldLease, LeasesRepository } from './leases.repository.js';
 import { LeaseLostError } from './lease-lost.js';
 
 /** The sync engine as ownership drives it. */
-export interface OwnedSync {
-  refreshAccount(accountId: string): Promise<void>;
-  removeAccount(accountId: string): Promise<void>;
-}
+/** The sync engine as ownership drives it: start or stop the session of a mailbox. */
+export type OwnedSync = Pick<AccountSync, 'refreshAccount' | 'removeAccount'>;
 
 export interface OwnershipOptions {
   /**

@@ -7,15 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import type { MailyardEvent } from '../domain/events.js';
-import { toMessageListItem } from '../domain/message.js';
+import { toMessageListItem, type MessageListItem } from '../domain/message.js';
+import type { AccountSync } from '../services/account-sync.js';
 import type { Logger } from '../lib/logger.js';
 import type { EventBus } from '../services/event-bus.js';
 import { ConnectionGate } from './connection-gate.js';
 import { EventBridge } from './event-bridge.js';
 import { createFencedDatabase } from './fenced-database.js';
 import { LeasesRepository } from './leases.repository.js';
-import { MailboxOwnership, type OwnedSync } from './ownership.js';
+import { MailboxOwnership } from './ownership.js';
 import { acquireSqliteWorkerLock, type WorkerLock } from './sqlite-worker-lock.js';
 import type { SyncScaleHooks } from './sync-hooks.js';
 
@@ -33,7 +33,7 @@ export class ScaleOut {
   readonly hooks: SyncScaleHooks;
   private readonly bridge: EventBridge | undefined;
   private readonly gate: ConnectionGate;
-  private engine: OwnedSync | undefined;
+  private engine: AccountSync | undefined;
   private lock: WorkerLock | undefined;
 
   constructor(private readonly deps: ScaleOutDeps) {
@@ -56,9 +56,10 @@ export class ScaleOut {
         url: config.database.url,
         events: deps.events,
         logger,
-        load: (event) => this.load(event),
+        load: (id) => this.load(id),
         onSyncRequest: (accountId, op) => {
           if (!this.engine) return;
+          if (op === 'pending') return this.engine.notifyPendingChanges(accountId);
           const done = op === 'refresh' ? this.engine.refreshAccount(accountId) : this.engine.removeAccount(accountId);
           done.catch(() => undefined);
         },
@@ -82,13 +83,17 @@ export class ScaleOut {
     }
   }
 
-  attach(engine: OwnedSync): void {
+  attach(engine: AccountSync): void {
     this.engine = engine;
   }
 
-  /** What the account service and the outbox call: this process's engine and, on PostgreSQL, the worker holding the account. */
-  accountSync(engine: OwnedSync): OwnedSync {
+  /** What the services call: this process's engine and, on PostgreSQL, the worker holding the account. */
+  accountSync(engine: AccountSync): AccountSync {
     return {
+      notifyPendingChanges: (id) => {
+        engine.notifyPendingChanges(id);
+        this.bridge?.requestSync(id, 'pending');
+      },
       refreshAccount: async (id) => {
         await engine.refreshAccount(id);
         this.bridge?.requestSync(id, 'refresh');
@@ -131,10 +136,8 @@ export class ScaleOut {
     if (this.syncDb !== this.deps.db) await this.syncDb.destroy();
   }
 
-  /** A live event too large for NOTIFY: its resource read back in its API shape. */
-  private async load(event: MailyardEvent): Promise<MailyardEvent | undefined> {
-    const id = event.data.id;
-    if (typeof id !== 'string' || (event.type !== 'message.created' && event.type !== 'message.updated')) return undefined;
+  /** A message whose event was too large for NOTIFY, read back in its list shape. */
+  private async load(id: string): Promise<MessageListItem | undefined> {
     const row = await this.deps.db
       .selectFrom('messages')
       .innerJoin('folders', 'folders.id', 'messages.folder_id')
@@ -144,7 +147,7 @@ export class ScaleOut {
       .executeTakeFirst();
     if (!row) return undefined;
     const { folder_path, ...message } = row;
-    return { type: event.type, accountId: event.accountId, data: { ...toMessageListItem(message, folder_path) } };
+    return toMessageListItem(message, folder_path);
   }
 }
 

@@ -24,13 +24,14 @@ import { sealAccountSecret } from '../domain/account-secret.js';
 import { AppError, forbidden, notFound, validationFailed } from '../domain/errors.js';
 import { toProvider, type Provider } from '../domain/provider.js';
 import { findCatalogueEntryByDomain } from '../domain/provider-catalogue.js';
-import type { MailyardEvent } from '../domain/events.js';
+import type { ServerEvent } from '../domain/events.js';
 import type { Actor } from '../domain/user.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { rightsOfShare, type AccountAccess } from './account-access.js';
+import type { AccountSync } from './account-sync.js';
 
 export interface PasswordCredentials {
   login: string;
@@ -39,12 +40,6 @@ export interface PasswordCredentials {
 
 /** Checks IMAP login and SMTP authentication; throws AppError(code, …, {step, protocol}) on the first failure. */
 export type VerifyCredentials = (provider: Provider, credentials: PasswordCredentials) => Promise<void>;
-
-/** What the sync engine offers the account service (nothing of its internals). */
-export interface AccountSync {
-  refreshAccount(accountId: string): Promise<void> | void;
-  removeAccount(accountId: string): Promise<void> | void;
-}
 
 export interface ServerFolder {
   path: string;
@@ -132,12 +127,12 @@ export interface AccountsServiceDeps {
   secrets: SecretBox;
   verifyCredentials: VerifyCredentials;
   listServerFolders: ListServerFolders;
-  sync: AccountSync;
+  sync: Pick<AccountSync, 'refreshAccount' | 'removeAccount'>;
   blobs: BlobRemover;
   clock: Clock;
   logger: Logger;
   /** live `account.status` events for the states this service sets (the engine reports the rest) */
-  publish?: (event: MailyardEvent) => void;
+  publish?: (event: ServerEvent) => void;
 }
 
 // Signatures are HTML the user writes; they are shown to grantees and put into outgoing mail,

@@ -1,14 +1,17 @@
-// In-process publish/subscribe for live events. The sync engine and the outbox publish; the
-// SSE route subscribes. A multi-process deployment bridges buses (PostgreSQL LISTEN/NOTIFY)
-// by subscribing here and publishing what arrives from other processes.
-import type { MailyardEvent } from '../domain/events.js';
+// In-process publish/subscribe for server events (domain/events.ts). The message store, the sync
+// engine, the accounts service and the outbox publish; the live stream (SSE) subscribes. On
+// PostgreSQL scale/event-bridge.ts subscribes too and publishes what arrives from other processes.
+import type { ServerEvent } from '../domain/events.js';
 
-export type EventListener = (event: MailyardEvent) => void;
+export type EventListener = (event: ServerEvent) => void;
+
+/** What a publisher needs of the bus. */
+export type Publish = (event: ServerEvent) => void;
 
 export class EventBus {
   private readonly listeners = new Set<EventListener>();
 
-  publish(event: MailyardEvent): void {
+  publish(event: ServerEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -12,7 +12,7 @@ import type {
   NewAttachment,
   ParsedContent,
 } from '../db/repositories/messages.repository.js';
-import type { MailyardEvent } from '../domain/events.js';
+import type { ServerEvent } from '../domain/events.js';
 import { toMessageListItem } from '../domain/message.js';
 import type { BlobStore } from '../lib/blob-store.js';
 import type { Clock } from '../lib/clock.js';
@@ -47,7 +47,7 @@ export interface MessageContentDeps {
   blobs: BlobStore;
   clock: Clock;
   logger: Logger;
-  publish(event: MailyardEvent): void;
+  publish(event: ServerEvent): void;
 }
 
 /** Messages parsed per transaction of a drain. */
@@ -101,7 +101,6 @@ export class MessageContentParser {
         type: 'message.updated',
         accountId: row.account_id,
         data: { ...toMessageListItem(row, folderPath) },
-        source: 'sync',
       });
   }
 }

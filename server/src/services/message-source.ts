@@ -8,7 +8,7 @@ import type { MessageRow } from '../db/schema.js';
 import type { MessagesRepository } from '../db/repositories/messages.repository.js';
 import type { SyncAccount } from '../db/repositories/sync-accounts.repository.js';
 import { AppError } from '../domain/errors.js';
-import type { MailyardEvent } from '../domain/events.js';
+import type { ServerEvent } from '../domain/events.js';
 import { toMessageListItem } from '../domain/message.js';
 import type { BlobStore } from '../lib/blob-store.js';
 import type { Clock } from '../lib/clock.js';
@@ -29,7 +29,7 @@ export interface MessageSourceDeps {
   credentialsFor(account: SyncAccount): Promise<ImapCredentials>;
   clock: Clock;
   logger: Logger;
-  publish(event: MailyardEvent): void;
+  publish(event: ServerEvent): void;
   /** short: a reader waits on this */
   timeouts?: Partial<ImapTimeouts>;
 }
@@ -92,7 +92,6 @@ export class MessageSourceFetcher {
           type: 'message.updated',
           accountId: row.account_id,
           data: { ...toMessageListItem(row, message.folder_path) },
-          source: 'sync',
         });
     } catch (error) {
       if (error instanceof AppError) throw error;

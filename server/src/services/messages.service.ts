@@ -25,6 +25,7 @@ import {
   type ServerLocation,
 } from '../domain/message.js';
 import type { Clock } from '../lib/clock.js';
+import type { AccountSync } from './account-sync.js';
 import type { EventBus } from './event-bus.js';
 import { parseSearchQuery } from '../domain/search-query.js';
 import type { MessageContentParser } from './message-content.js';
@@ -149,6 +150,8 @@ export class MessagesService {
     private readonly content?: Pick<MessageContentParser, 'ensure'>,
     /** fetches a source the sync has not downloaded yet (services/message-source.ts) */
     private readonly sources?: Pick<MessageSourceFetcher, 'ensure'>,
+    /** carries what the panel queued in pending_changes to the server */
+    private readonly sync: Pick<AccountSync, 'notifyPendingChanges'> = { notifyPendingChanges: () => undefined },
   ) {}
 
   async list(caller: Caller, query: ListMessagesQuery): Promise<{ items: MessageListItem[]; nextCursor: string | null }> {
@@ -261,6 +264,7 @@ export class MessagesService {
     const item = listItem(updated);
     if (target || flags.seen !== undefined || flags.flagged !== undefined) {
       this.events.publish({ type: 'message.updated', accountId: item.accountId, data: { ...item } });
+      this.sync.notifyPendingChanges(item.accountId);
     }
     return item;
   }
@@ -275,6 +279,7 @@ export class MessagesService {
     await this.setFlags(row, { answered: true }, this.clock.now());
     const updated = await this.messages.findListItem(id);
     if (updated) this.events.publish({ type: 'message.updated', accountId: row.account_id, data: { ...listItem(updated) } });
+    this.sync.notifyPendingChanges(row.account_id);
   }
 
   /** Changes flags here and queues the same change for the server, in one transaction. */
@@ -312,6 +317,7 @@ export class MessagesService {
       accountId: row.account_id,
       data: { id, accountId: row.account_id, folder: row.folder_path, threadId: row.thread_id },
     });
+    this.sync.notifyPendingChanges(row.account_id);
   }
 
   /** Where the server has the message: a queued move's origin while the row shows a placeholder. */

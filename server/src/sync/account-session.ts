@@ -14,7 +14,7 @@ import type {
   SyncAccountsRepository,
   SyncStatusUpdate,
 } from '../db/repositories/sync-accounts.repository.js';
-import type { MailyardEvent } from '../domain/events.js';
+import type { ServerEvent } from '../domain/events.js';
 import { parseFolderSelection, toAccountStatus, type AccountErrorAction } from '../domain/account.js';
 import { AppError } from '../domain/errors.js';
 import {
@@ -53,7 +53,7 @@ export interface SessionDeps {
   credentialsFor: CredentialsFor;
   clock: Clock;
   logger: Logger;
-  publish(event: MailyardEvent): void;
+  publish(event: ServerEvent): void;
   timings: SessionTimings;
   /** scale-out (issue 8): resolves when a connection to the server may be opened */
   connectGate?: ((server: ImapServer) => Promise<() => void>) | undefined;

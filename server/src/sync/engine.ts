@@ -1,7 +1,7 @@
 // The sync engine: one AccountSession per syncable account, started staggered so a restart
 // does not open every connection at once. The composition root starts and stops it; the
-// account service calls refreshAccount/removeAccount; the panel's changes wake the owning
-// session through the event bus.
+// services call it through AccountSync (services/account-sync.ts): the accounts service to
+// refresh or stop a mailbox, the messages service when the panel queued changes.
 import type { BlobStore } from '../lib/blob-store.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
@@ -9,6 +9,7 @@ import type { FoldersRepository } from '../db/repositories/folders.repository.js
 import type { MessagesRepository } from '../db/repositories/messages.repository.js';
 import type { SyncAccountsRepository } from '../db/repositories/sync-accounts.repository.js';
 import type { EventBus } from '../services/event-bus.js';
+import type { AccountSync } from '../services/account-sync.js';
 import { defaultImapTimeouts } from '../mail/imap/client.js';
 import { AccountSession, type CredentialsFor, type SessionTimings } from './account-session.js';
 import { defaultBackoff } from '../lib/backoff.js';
@@ -51,12 +52,11 @@ export interface SyncEngineDeps {
   scale?: SyncScaleHooks;
 }
 
-export class SyncEngine {
+export class SyncEngine implements AccountSync {
   private readonly sessions = new Map<string, AccountSession>();
   private readonly folderSync: FolderSync;
   private readonly pending: PendingChangeApplier;
   private readonly content: MessageContentParser;
-  private unsubscribe: (() => void) | undefined;
   private started = false;
   private readonly log: Logger;
 
@@ -96,11 +96,6 @@ export class SyncEngine {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    // The panel publishes message.updated/deleted after queueing a change: apply it promptly.
-    this.unsubscribe = this.deps.events.subscribe((event) => {
-      if ((event.type === 'message.updated' || event.type === 'message.deleted') && event.source !== 'sync')
-        this.sessions.get(event.accountId)?.wake('pending');
-    });
     // Scale-out: accounts another worker holds are left to it.
     const accounts = (await this.deps.accounts.listSyncable()).filter(
       (account) => this.deps.scale?.shouldSync(account.id) ?? true,
@@ -115,8 +110,6 @@ export class SyncEngine {
 
   async stop(): Promise<void> {
     this.started = false;
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(sessions.map((s) => s.stop()));

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, migrateToLatest, type Db } from '../db/database.js';
 import { FoldersRepository } from '../db/repositories/folders.repository.js';
 import { MessagesRepository } from '../db/repositories/messages.repository.js';
-import type { MailyardEvent } from '../domain/events.js';
+import type { ServerEvent } from '../domain/events.js';
 import { BlobStore } from '../lib/blob-store.js';
 import { createLogger } from '../lib/logger.js';
 import { seedAccount, seedMessage } from '../../test/support/messages.js';
@@ -55,7 +55,7 @@ let db: Db;
 let dir: string;
 let target: SyncTarget;
 let uids: number[];
-let events: MailyardEvent[];
+let events: ServerEvent[];
 let folderSync: FolderSync;
 
 beforeEach(async () => {

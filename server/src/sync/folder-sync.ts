@@ -28,7 +28,7 @@ import type {
   MessageFlags,
   MessagesRepository,
 } from '../db/repositories/messages.repository.js';
-import type { MailyardEvent } from '../domain/events.js';
+import type { ServerEvent } from '../domain/events.js';
 import { toMessageListItem, type MessageDirection } from '../domain/message.js';
 import type { SyncPeriod } from '../domain/account.js';
 import {
@@ -93,7 +93,7 @@ export interface FolderSyncDeps {
   blobs: BlobStore;
   clock: Clock;
   logger: Logger;
-  publish(event: MailyardEvent): void;
+  publish(event: ServerEvent): void;
 }
 
 export interface SyncTarget {
@@ -812,7 +812,6 @@ export class FolderSync {
       type,
       accountId: target.accountId,
       data: { ...toMessageListItem(row, target.folder.path) },
-      source: 'sync',
     });
   }
 }

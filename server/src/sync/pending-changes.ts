@@ -7,7 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import type { FolderRow } from '../db/schema.js';
 import type { FoldersRepository } from '../db/repositories/folders.repository.js';
 import type { MessagesRepository } from '../db/repositories/messages.repository.js';
-import type { MailyardEvent } from '../domain/events.js';
+import type { ServerEvent } from '../domain/events.js';
 import {
   serverLocationOf,
   toMessageListItem,
@@ -25,7 +25,7 @@ export interface PendingChangeDeps {
   folders: FoldersRepository;
   clock: Clock;
   logger: Logger;
-  publish(event: MailyardEvent): void;
+  publish(event: ServerEvent): void;
 }
 
 type Outcome = 'applied' | 'obsolete';

@@ -8,7 +8,7 @@ import { AccountsRepository } from '../../src/db/repositories/accounts.repositor
 import { ProvidersRepository } from '../../src/db/repositories/providers.repository.js';
 import { UsersRepository } from '../../src/db/repositories/users.repository.js';
 import { AppError } from '../../src/domain/errors.js';
-import type { MailyardEvent } from '../../src/domain/events.js';
+import type { ServerEvent } from '../../src/domain/events.js';
 import type { Provider } from '../../src/domain/provider.js';
 import type { Actor } from '../../src/domain/user.js';
 import { newId } from '../../src/lib/ids.js';
@@ -40,7 +40,7 @@ describe.each(dialects)('accounts service on %s', (dialect) => {
   const refreshed: string[] = [];
   const removed: string[] = [];
   const removedBlobs: string[] = [];
-  const published: MailyardEvent[] = [];
+  const published: ServerEvent[] = [];
   let failVerification: AppError | undefined;
 
   async function makeUser(name: string): Promise<Actor> {
@@ -107,8 +107,8 @@ describe.each(dialects)('accounts service on %s', (dialect) => {
           { path: 'Work', name: 'Work', delimiter: '/', specialUse: null },
         ]),
       sync: {
-        refreshAccount: (id) => void refreshed.push(id),
-        removeAccount: (id) => void removed.push(id),
+        refreshAccount: (id) => Promise.resolve(void refreshed.push(id)),
+        removeAccount: (id) => Promise.resolve(void removed.push(id)),
       },
       blobs: { remove: (sha) => Promise.resolve(void removedBlobs.push(sha)) },
       clock: { now: () => 1_700_000_000_000 },

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { pino } from 'pino';
-import type { MailyardEvent } from '../../src/domain/events.js';
+import type { ServerEvent } from '../../src/domain/events.js';
 import { EventBridge } from '../../src/scale/event-bridge.js';
 import { EventBus } from '../../src/services/event-bus.js';
 import { createPostgresDatabase } from '../rig/index.js';
@@ -14,9 +14,9 @@ afterEach(async () => {
   await Promise.all(bridges.splice(0).map((b) => b.stop()));
 });
 
-async function joinBus(url: string): Promise<{ bus: EventBus; received: MailyardEvent[] }> {
+async function joinBus(url: string): Promise<{ bus: EventBus; received: ServerEvent[] }> {
   const bus = new EventBus();
-  const received: MailyardEvent[] = [];
+  const received: ServerEvent[] = [];
   bus.subscribe((event) => received.push(event));
   const bridge = new EventBridge({
     url,
@@ -29,11 +29,12 @@ async function joinBus(url: string): Promise<{ bus: EventBus; received: Mailyard
   return { bus, received };
 }
 
-const status = (accountId: string, state: string): MailyardEvent => ({
+const status = (accountId: string, state: 'syncing' | 'idle', done = 0): ServerEvent<'account.status'> => ({
   type: 'account.status',
   accountId,
-  data: { state },
+  data: { state, progress: { done, total: 1_200 }, lastSyncAt: null, error: null },
 });
+const stateOf = (event: ServerEvent) => (event.type === 'account.status' ? `${event.data.state} ${event.data.progress.done}` : event.type);
 
 describe('event bridge', () => {
   test('delivers every event in publishing order, the same event twice included', async () => {
@@ -44,7 +45,7 @@ describe('event bridge', () => {
     // More than one batch, and a state that comes back (PostgreSQL folds identical payloads of
     // one transaction into one notification).
     const sent = [
-      ...Array.from({ length: 1_200 }, (_, i) => status(accountId, `syncing ${i}`)),
+      ...Array.from({ length: 1_200 }, (_, i) => status(accountId, 'syncing', i)),
       status(accountId, 'idle'),
       status(accountId, 'syncing'),
       status(accountId, 'idle'),
@@ -52,7 +53,7 @@ describe('event bridge', () => {
     for (const event of sent) a.bus.publish(event);
 
     await expect.poll(() => b.received.length).toBe(sent.length);
-    expect(b.received.map((e) => e.data.state)).toEqual(sent.map((e) => e.data.state));
+    expect(b.received.map(stateOf)).toEqual(sent.map(stateOf));
     // Nothing comes back to the process that sent it.
     expect(a.received).toHaveLength(sent.length);
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/database.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import type { ApiClient } from '../support/api-client.js';
-import { seedAccount, seedMessage, seedShare, userIdOf, type SeededAccount } from '../support/messages.js';
+import { listItem, seedAccount, seedMessage, seedShare, userIdOf, type SeededAccount } from '../support/messages.js';
 import type { MessageListItem } from '../../src/domain/message.js';
 import type { MessageDetail } from '../../src/services/messages.service.js';
 
@@ -426,14 +426,15 @@ describe.each(dialects)('messages API on %s', (dialect) => {
     await readUntil(': connected');
 
     const carols = await seedAccount(t.container.db, { userId: carolId });
-    t.container.events.publish({ type: 'message.created', accountId: bobs.accountId, data: { id: 'bobs-message', subject: 'not for carol' } });
-    t.container.events.publish({ type: 'message.created', accountId: carols.accountId, data: { id: 'carols-message', subject: 'for carol' } });
+    t.container.events.publish({ type: 'message.created', accountId: bobs.accountId, data: listItem(bobs.accountId, { id: 'bobs-message', subject: 'not for carol' }) });
+    const forCarol = listItem(carols.accountId, { id: 'carols-message', subject: 'for carol' });
+    t.container.events.publish({ type: 'message.created', accountId: carols.accountId, data: forCarol });
     await readUntil('carols-message');
     expect(received).not.toContain('bobs-message');
     const frame = received.slice(received.indexOf('event: message.created'));
     expect(frame).toMatch(/^event: message\.created\ndata: \{.*\}\n\n/);
     const data = JSON.parse(/data: (.*)\n/.exec(frame)?.[1] ?? '{}') as Record<string, unknown>;
-    expect(data).toEqual({ id: 'carols-message', subject: 'for carol', accountId: carols.accountId });
+    expect(data).toEqual({ ...forCarol, accountId: carols.accountId });
 
     // a PATCH by the owner reaches the subscriber as message.updated
     const m = await seed(carols, 'INBOX', { subject: 'Live flag', date: base });
@@ -463,7 +464,7 @@ describe.each(dialects)('messages API on %s', (dialect) => {
 
   /** Publishes mail for the account every 250 ms until the stream ends (or 20 s pass). */
   async function mailUntilEnded(accountId: string, stream: { ended: boolean }, id: string) {
-    const timer = setInterval(() => t.container.events.publish({ type: 'message.created', accountId, data: { id } }), 250);
+    const timer = setInterval(() => t.container.events.publish({ type: 'message.created', accountId, data: listItem(accountId, { id }) }), 250);
     try {
       await expect.poll(() => stream.ended, { timeout: 20_000 }).toBe(true);
     } finally {
@@ -475,7 +476,7 @@ describe.each(dialects)('messages API on %s', (dialect) => {
     const dave = await t.createUser();
     const daves = await seedAccount(t.container.db, { userId: await userIdOf(dave) });
     const stream = await readStream({ cookie: dave.cookie ?? '' });
-    t.container.events.publish({ type: 'message.created', accountId: daves.accountId, data: { id: 'before-sign-out' } });
+    t.container.events.publish({ type: 'message.created', accountId: daves.accountId, data: listItem(daves.accountId, { id: 'before-sign-out' }) });
     await expect.poll(() => stream.text).toContain('before-sign-out');
 
     await dave.post('/api/v1/auth/logout').expect(204);
@@ -488,7 +489,7 @@ describe.each(dialects)('messages API on %s', (dialect) => {
     const erins = await seedAccount(t.container.db, { userId: await userIdOf(erin) });
     const token = await erin.post<{ id: string; token: string }>('/api/v1/me/tokens', { name: 'feed' }).expect(201);
     const stream = await readStream({ authorization: `Bearer ${token.token}` });
-    t.container.events.publish({ type: 'message.created', accountId: erins.accountId, data: { id: 'while-valid' } });
+    t.container.events.publish({ type: 'message.created', accountId: erins.accountId, data: listItem(erins.accountId, { id: 'while-valid' }) });
     await expect.poll(() => stream.text).toContain('while-valid');
 
     await erin.delete(`/api/v1/me/tokens/${token.id}`).expect(204);

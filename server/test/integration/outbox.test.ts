@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { dialects } from '../support/database.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { seedMessage, seedShare, userIdOf } from '../support/messages.js';
+import { listItem, seedMessage, seedShare, userIdOf } from '../support/messages.js';
 import { appendMessages, eventually, fastSyncOptions, otherClient, seedImapAccount } from '../support/sync.js';
 import { ToggleProxy, messagesWithId, withFastOutbox } from '../support/outbox.js';
 import { createMailUser, getRig, printRigLogsOnFailure, type MailUser } from '../rig/index.js';
@@ -335,7 +335,7 @@ describe.each(dialects)('outbox on %s', (dialect) => {
 
       // Events reach a subscriber in order: once this later one has arrived, the outbox event would have too.
       const marker = `marker-${randomUUID()}`;
-      t.container.events.publish({ type: 'message.created', accountId, data: { id: marker } });
+      t.container.events.publish({ type: 'message.created', accountId, data: listItem(accountId, { id: marker }) });
       await grantee.readUntil(marker);
       expect(grantee.stream.received).not.toContain('outbox.updated');
       expect(grantee.stream.received).not.toContain(queued.id);

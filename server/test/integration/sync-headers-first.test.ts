@@ -27,7 +27,7 @@ import { systemClock } from '../../src/lib/clock.js';
 import { MessageContentParser } from '../../src/services/message-content.js';
 import type { MailUser } from '../rig/types.js';
 import { brokenMessages, crlf } from '../support/hostile-messages.js';
-import type { MailyardEvent } from '../../src/domain/events.js';
+import type { ServerEvent } from '../../src/domain/events.js';
 
 printRigLogsOnFailure();
 
@@ -136,7 +136,7 @@ async function storedMailbox(t: TestApp, accountId: string) {
 describe.each(dialects)('headers-first sync on %s', (dialect) => {
   let whole: TestApp;
   let headersFirst: TestApp;
-  const events: MailyardEvent[] = [];
+  const events: ServerEvent[] = [];
 
   beforeAll(async () => {
     whole = await startTestApp(dialect, {
@@ -195,9 +195,9 @@ describe.each(dialects)('headers-first sync on %s', (dialect) => {
 
     // Each body parsed after the headers reached the live stream as an update with its snippet.
     // Listed first without a body, then updated with it.
-    const created = events.filter((e) => e.type === 'message.created' && e.accountId === headersFirstId);
+    const created = events.filter((e): e is ServerEvent<'message.created'> => e.type === 'message.created' && e.accountId === headersFirstId);
     expect(created.find((e) => e.data.subject === 'Plain text')?.data.snippet).toBe('');
-    const updated = events.filter((e) => e.type === 'message.updated' && e.accountId === headersFirstId);
+    const updated = events.filter((e): e is ServerEvent<'message.updated'> => e.type === 'message.updated' && e.accountId === headersFirstId);
     expect(updated.map((e) => e.data.subject)).toEqual(expect.arrayContaining(['Plain text', 'Résumé attached']));
     expect(updated.find((e) => e.data.subject === 'Plain text')?.data.snippet).toBe(
       'the quarterly numbers are attached elsewhere',
@@ -268,7 +268,7 @@ async function steppedSync(t: TestApp, user: MailUser, options: { port?: number 
   );
   const [folder] = await folders.listByAccount(accountId);
   if (!folder) throw new Error('no INBOX row');
-  const events: MailyardEvent[] = [];
+  const events: ServerEvent[] = [];
   const sync = new FolderSync(
     {
       messages: new MessagesRepository(t.container.db),

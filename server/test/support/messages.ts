@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/database.js';
 import type { BlobStore } from '../../src/lib/blob-store.js';
-import type { MailAddress, MessageDirection } from '../../src/domain/message.js';
+import type { MailAddress, MessageDirection, MessageListItem } from '../../src/domain/message.js';
 
 export interface SeededAccount {
   accountId: string;
@@ -250,4 +250,25 @@ export async function seedMessage(db: Db, blobs: BlobStore, opts: SeedMessageOpt
 export async function userIdOf(client: { get<T>(path: string): { expect(status: number): Promise<T> } }): Promise<string> {
   const me = await client.get<{ id: string }>('/api/v1/me').expect(200);
   return me.id;
+}
+
+/** A message in its list shape, for live events a test publishes itself (domain/events.ts). */
+export function listItem(accountId: string, fields: Partial<MessageListItem> & { id: string }): MessageListItem {
+  return {
+    accountId,
+    folder: 'INBOX',
+    threadId: fields.id,
+    subject: '',
+    from: [],
+    to: [],
+    cc: [],
+    date: new Date(0).toISOString(),
+    snippet: '',
+    seen: false,
+    flagged: false,
+    answered: false,
+    hasAttachments: false,
+    direction: 'incoming',
+    ...fields,
+  };
 }

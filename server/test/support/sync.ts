@@ -6,7 +6,7 @@ import nodemailer from 'nodemailer';
 import type { Db } from '../../src/db/database.js';
 import type { SecretBox } from '../../src/lib/secret-box.js';
 import type { EventBus } from '../../src/services/event-bus.js';
-import type { MailyardEvent } from '../../src/domain/events.js';
+import type { ServerEvent } from '../../src/domain/events.js';
 import type { SyncEngineOptions } from '../../src/sync/engine.js';
 import { defaultSyncEngineOptions } from '../../src/sync/engine.js';
 import type { MailUser, RigDescription } from '../rig/index.js';
@@ -187,9 +187,9 @@ export async function deliver(
 /** Resolves with the first event that matches; rejects after `timeoutMs`. */
 export function nextEvent(
   events: EventBus,
-  match: (event: MailyardEvent) => boolean,
+  match: (event: ServerEvent) => boolean,
   timeoutMs = 20_000,
-): Promise<MailyardEvent> {
+): Promise<ServerEvent> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       unsubscribe();

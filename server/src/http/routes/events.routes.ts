@@ -12,7 +12,7 @@ import { actorOf, sessionCookie } from '../auth.js';
 import { errorResponses } from '../schemas.js';
 import type { EventBus } from '../../services/event-bus.js';
 import type { AccountPermission } from '../../domain/account.js';
-import type { MailyardEvent } from '../../domain/events.js';
+import { toClientEvent, type ServerEvent } from '../../domain/events.js';
 import type { Clock } from '../../lib/clock.js';
 
 export interface EventsRouteDeps {
@@ -29,8 +29,11 @@ export interface EventsRouteDeps {
   accessCacheMs?: number;
 }
 
-export const formatEvent = (event: MailyardEvent): string =>
-  `event: ${event.type}\ndata: ${JSON.stringify({ ...event.data, accountId: event.accountId })}\n\n`;
+/** One SSE frame: `event:` the type, `data:` the ClientEvent's data as JSON. */
+export function formatEvent(event: ServerEvent): string {
+  const client = toClientEvent(event);
+  return `event: ${client.event}\ndata: ${JSON.stringify(client.data)}\n\n`;
+}
 
 /** A client that stops reading is dropped (it reconnects and reloads) rather than buffered without bound. */
 const maxBufferedBytes = 1024 * 1024;

@@ -9,7 +9,7 @@ import type { ProvidersRepository } from '../../db/repositories/providers.reposi
 import { openAccountSecret, sealAccountSecret } from '../../domain/account-secret.js';
 import { toAccountStatus } from '../../domain/account.js';
 import { AppError } from '../../domain/errors.js';
-import type { MailyardEvent } from '../../domain/events.js';
+import type { ServerEvent } from '../../domain/events.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { SecretBox } from '../../lib/secret-box.js';
@@ -30,7 +30,7 @@ export interface OAuthCredentialsDeps {
   client: OAuthClient;
   clock: Clock;
   logger: Logger;
-  publish(event: MailyardEvent): void;
+  publish(event: ServerEvent): void;
 }
 
 type RefreshOutcome = { kind: 'token'; login: OAuthLogin } | { kind: 'failed'; error: OAuthProtocolError };

@@ -3,7 +3,7 @@
 // message that went out (plus its Bcc header, which only the sender may see).
 import MailComposer from 'nodemailer/lib/mail-composer';
 import sanitizeHtml from 'sanitize-html';
-import type { Mailbox } from './outbox-item.js';
+import type { Mailbox } from '../../domain/outbox.js';
 
 export interface ComposeAttachment {
   filename: string;

@@ -4,11 +4,11 @@ import type { OutboxRepository, SendContext } from '../../db/repositories/outbox
 import type { OutboxRow } from '../../db/schema.js';
 import type { BlobStore } from '../../lib/blob-store.js';
 import { AppError } from '../../domain/errors.js';
-import type { MailyardEvent } from '../../domain/events.js';
+import type { ServerEvent } from '../../domain/events.js';
 import { EventBus } from '../event-bus.js';
 import type { CredentialSource } from '../credential-source.js';
 import { OutboxWorker } from './outbox-worker.js';
-import type { OutboxPayload } from './outbox-item.js';
+import type { OutboxPayload } from '../../domain/outbox.js';
 
 const context: SendContext = {
   accountId: 'acc-1',
@@ -91,7 +91,7 @@ function fakeOutbox() {
 function workerWith(credentials: CredentialSource) {
   const { row, repository } = fakeOutbox();
   const events = new EventBus();
-  const published: MailyardEvent[] = [];
+  const published: ServerEvent[] = [];
   events.subscribe((event) => published.push(event));
   const sent: unknown[] = [];
   const worker = new OutboxWorker({
@@ -142,7 +142,7 @@ describe('OutboxWorker and the mailbox login', () => {
   it("announces the item's changes to the user who queued it", async () => {
     const { worker, published } = workerWith(() => Promise.reject(new AppError('oauth_failed', 'sign in again')));
     await worker.runOnce();
-    expect(published.map((e) => [e.type, e.data.status, e.data.userId])).toEqual([
+    expect(published.map((e) => [e.type, 'status' in e.data && e.data.status, 'userId' in e.data && e.data.userId])).toEqual([
       ['outbox.updated', 'sending', 'sender'],
       ['outbox.updated', 'failed', 'sender'],
     ]);

@@ -25,7 +25,7 @@ import { sendRaw, type SmtpEndpoint } from '../../mail/smtp/smtp-transport.js';
 import type { EventBus } from '../event-bus.js';
 import { backoffDelay } from '../../lib/backoff.js';
 import { needsOwner, type CredentialSource, type MailCredentials } from '../credential-source.js';
-import { outboxEventData, toOutboxItem, type OutboxPayload } from './outbox-item.js';
+import { outboxEventData, toOutboxItem, type OutboxPayload } from '../../domain/outbox.js';
 import { providerStoresSentCopies } from './sent-copy-policy.js';
 import type { SentFolder } from './sent-folder.js';
 

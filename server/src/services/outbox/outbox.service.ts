@@ -13,7 +13,7 @@ import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { EventBus } from '../event-bus.js';
 import { buildMessage, type ComposeAttachment } from './mime-builder.js';
-import { outboxEventData, toOutboxItem, type Mailbox, type OutboxItem, type OutboxPayload } from './outbox-item.js';
+import { outboxEventData, toOutboxItem, type Mailbox, type OutboxItem, type OutboxPayload } from '../../domain/outbox.js';
 
 export type RecipientInput = string | { name?: string; address: string };
 

@@ -1,5 +1,4 @@
 // The outbox item: its closed set of states, the payload stored with it, and its API shape.
-import type { OutboxRow } from '../../db/schema.js';
 
 /**
  * queued → sending → sent | failed | queued (temporary failure, retried later);
@@ -51,7 +50,21 @@ export interface OutboxItem {
   sentAt?: string;
 }
 
-export function toOutboxItem(row: OutboxRow): OutboxItem {
+/** What toOutboxItem reads: an `outbox` row. */
+export interface OutboxRecord {
+  id: string;
+  account_id: string;
+  status: OutboxStatus;
+  payload: string;
+  message_id: string;
+  attempts: number;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export function toOutboxItem(row: OutboxRecord): OutboxItem {
   const payload = JSON.parse(row.payload) as OutboxPayload;
   return {
     id: row.id,
@@ -74,7 +87,16 @@ export function toOutboxItem(row: OutboxRow): OutboxItem {
  * whose item it is. The outbox is per user (others who may read the mailbox do not see it), so
  * the live stream delivers the event to that user alone (http/routes/events.routes.ts).
  */
-export function outboxEventData(item: OutboxItem, userId: string): Record<string, unknown> {
+export interface OutboxEventData {
+  id: string;
+  accountId: string;
+  userId: string;
+  status: OutboxStatus;
+  error?: { code: string; message: string };
+  messageId?: string;
+}
+
+export function outboxEventData(item: OutboxItem, userId: string): OutboxEventData {
   return {
     id: item.id,
     accountId: item.accountId,
