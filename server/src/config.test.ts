@@ -35,14 +35,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAILYARD_TRUST_PROXY: '10.0.0.0/99' })).toThrow(ConfigError);
   });
 
-  it('honours the test-only crash point under NODE_ENV=test alone', () => {
-    expect(loadConfig({ MAILYARD_TEST_CRASH_POINT: 'after-smtp-accept' }).testCrashPoint).toBeUndefined();
-    expect(
-      loadConfig({ NODE_ENV: 'production', MAILYARD_TEST_CRASH_POINT: 'after-smtp-accept' }).testCrashPoint,
-    ).toBeUndefined();
-    expect(
-      loadConfig({ NODE_ENV: 'test', MAILYARD_TEST_CRASH_POINT: 'after-smtp-accept' }).testCrashPoint,
-    ).toBe('after-smtp-accept');
+  it('parses messages on the sync thread unless told to use worker threads', () => {
+    expect(loadConfig({}).syncParseWorkers).toBe(0);
+    expect(loadConfig({ MAILYARD_SYNC_PARSE_WORKERS: '2' }).syncParseWorkers).toBe(2);
+    expect(() => loadConfig({ MAILYARD_SYNC_PARSE_WORKERS: 'many' })).toThrow(/MAILYARD_SYNC_PARSE_WORKERS/);
+  });
+
+  it('has no test hooks: nothing in the environment makes the server crash itself', () => {
+    const config = loadConfig({ NODE_ENV: 'test', MAILYARD_TEST_CRASH_POINT: 'after-smtp-accept' });
+    expect(JSON.stringify(config)).not.toContain('after-smtp-accept');
   });
 
   it('lets --role on the command line win', () => {

@@ -1,6 +1,13 @@
-// The only module that reads process.env. Everything else receives a typed Config.
+// The only module that reads process.env. Everything else receives a typed Config, or the slice
+// of it a module declares (DatabaseConfig, OutboxConfig, DetectionConfig, ScaleConfig).
 import { isIP } from 'node:net';
 import path from 'node:path';
+import type { DatabaseConfig } from './db/database.js';
+import type { ScaleConfig } from './scale/scale-out.js';
+import type { DetectionConfig } from './services/detection/types.js';
+import type { OutboxConfig } from './services/outbox/outbox-worker.js';
+
+export type { DatabaseConfig, DetectionConfig, OutboxConfig, ScaleConfig };
 
 export const processRoles = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof processRoles)[number];
@@ -9,7 +16,7 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  database: DatabaseConfig;
   secretKey: string | undefined;
   baseUrl: string;
   allowPrivateNetworks: boolean;
@@ -27,56 +34,14 @@ export interface Config {
   sessionTtlMs: number;
   /** outbox timings (tests shorten them through `configure`) */
   outbox: OutboxConfig;
-  /**
-   * Test-only fault injection (MAILYARD_TEST_CRASH_POINT, read only when NODE_ENV=test): the
-   * outbox worker kills its own process with SIGKILL at this point, to prove a crash neither
-   * loses nor doubles a message.
-   */
-  testCrashPoint: OutboxCrashPoint | undefined;
   detection: DetectionConfig;
-  /** several processes on PostgreSQL (issue 8) */
+  /** several processes on PostgreSQL */
   scale: ScaleConfig;
-}
-
-/** Mailbox leases and connection manners when several workers share PostgreSQL. */
-export interface ScaleConfig {
-  /** a worker that has not renewed its leases for this long loses them (MAILYARD_LEASE_TTL_MS) */
-  leaseTtlMs: number;
-  /** how often a worker renews its leases and rebalances (MAILYARD_HEARTBEAT_MS) */
-  heartbeatMs: number;
-  /** IMAP connections being opened at once to one server (MAILYARD_IMAP_CONNECTS_PER_SERVER) */
-  imapConnectsPerServer: number;
-}
-
-/** Address → provider detection (services/detection). Tests point it at loopback servers. */
-export interface DetectionConfig {
-  /** DNS servers (`ip` or `ip:port`); undefined = the system's (MAILYARD_DNS_SERVERS, comma-separated) */
-  dnsServers: string[] | undefined;
-  /** limit for each network step (a DNS query, an HTTP fetch, a probe connection) */
-  stepTimeoutMs: number;
-  /** limit for one whole detection; steps that no longer fit are skipped */
-  budgetMs: number;
-  /** how long a domain's network result is reused */
-  cacheTtlMs: number;
-  /** autoconfig is fetched over https on the standard port; tests use a plain loopback server */
-  autoconfig: { scheme: 'https' | 'http'; port: number | undefined };
-  /** candidate ports when probing (RFC 8314 order: implicit TLS first) */
-  imapPorts: number[];
-  smtpPorts: number[];
-}
-
-export const outboxCrashPoints = ['after-smtp-accept', 'after-sent-copy'] as const;
-export type OutboxCrashPoint = (typeof outboxCrashPoints)[number];
-
-export interface OutboxConfig {
-  /** first retry delay after a temporary failure; doubles per attempt (with jitter) */
-  retryBaseMs: number;
-  retryMaxMs: number;
-  maxAttempts: number;
-  /** how often a worker looks for due items it was not woken for (other processes enqueue too) */
-  pollIntervalMs: number;
-  /** an item in `sending` for longer than this belongs to a dead worker and gets resolved */
-  sendingLeaseMs: number;
+  /**
+   * Worker threads parsing fetched messages (MAILYARD_SYNC_PARSE_WORKERS, default 0: on the
+   * sync engine's thread; mail/mime/parse-pool.ts says why)
+   */
+  syncParseWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -143,18 +108,18 @@ function parsePositiveInt(name: string, value: string | undefined, fallback: num
   return n;
 }
 
+function parseCount(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be 0 or a positive integer, got "${value}"`);
+  return n;
+}
+
 function parseRole(value: string | undefined): ProcessRole {
   if (value === undefined || value === '') return 'all';
   const role = processRoles.find((r) => r === value);
   if (!role) throw new ConfigError(`MAILYARD_ROLE must be one of ${processRoles.join(', ')}, got "${value}"`);
   return role;
-}
-
-function parseCrashPoint(value: string | undefined): OutboxCrashPoint | undefined {
-  if (value === undefined || value === '') return undefined;
-  const point = outboxCrashPoints.find((p) => p === value);
-  if (!point) throw new ConfigError(`MAILYARD_TEST_CRASH_POINT must be one of ${outboxCrashPoints.join(', ')}, got "${value}"`);
-  return point;
 }
 
 export function loadConfig(env: Env = process.env, argv: readonly string[] = []): Config {
@@ -195,9 +160,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     logLevel: env.LOG_LEVEL || 'info',
     sessionTtlMs: 14 * 24 * 60 * 60 * 1000,
     outbox: { retryBaseMs: 30_000, retryMaxMs: 60 * 60_000, maxAttempts: 8, pollIntervalMs: 5_000, sendingLeaseMs: 15 * 60_000 },
-    // Kill -9 on purpose: never honoured outside the test suite, whatever the environment says.
-    testCrashPoint: env.NODE_ENV === 'test' ? parseCrashPoint(env.MAILYARD_TEST_CRASH_POINT) : undefined,
     scale: scaleConfig(env),
+    syncParseWorkers: parseCount('MAILYARD_SYNC_PARSE_WORKERS', env.MAILYARD_SYNC_PARSE_WORKERS, 0),
     detection: {
       dnsServers: parseDnsServers(env.MAILYARD_DNS_SERVERS),
       stepTimeoutMs: 3000,

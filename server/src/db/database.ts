@@ -3,7 +3,6 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.js';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 import { dialectOf, type DialectName } from './dialect.js';
@@ -35,7 +34,10 @@ export function createPgPool(url: string, options: { sessionOptions?: string } =
   return pool;
 }
 
-export function createDatabase(database: Config['database']): Db {
+/** Which database to use (read in config.ts from DATABASE_URL). */
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export function createDatabase(database: DatabaseConfig): Db {
   if (database.kind === 'postgres') {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(database.url) }) });
   }

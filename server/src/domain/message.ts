@@ -1,5 +1,7 @@
-// Messages in their API shape (PRODUCT.md "Messages"), and the pending-change payloads the
-// panel writes for the sync engine to carry to the IMAP server.
+// Messages in domain terms: their API shapes, what the MIME parser makes of a source, what the
+// sync engine hands the message store, where a message lives on its IMAP server, and the changes
+// the panel queues for that server. No storage columns: db/message-store/ owns those (see
+// docs/product.md "Messages" for the contract).
 
 export interface MailAddress {
   name: string;
@@ -30,60 +32,144 @@ export interface MessageListItem {
   direction: MessageDirection;
 }
 
-/** The columns toMessageListItem reads; a full `messages` row satisfies it. */
-export interface MessageListRow {
+export interface MessageAttachment {
   id: string;
-  account_id: string;
-  thread_id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  inline: boolean;
+}
+
+/** `GET /api/v1/messages/{id}`: the list item and the message's content. */
+export interface MessageDetail extends MessageListItem {
+  bcc: MailAddress[];
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  text: string | null;
+  /** sanitised at sync time; remote sources are parked in data-remote-src */
+  html: string | null;
+  headers: unknown;
+  attachments: MessageAttachment[];
+  /** set when the message could not be parsed and only its raw source is available */
+  parseError: string | null;
+}
+
+/** A stored message as the services see it: its list item, and how far its download got. */
+export interface StoredMessage extends MessageListItem {
+  /** where the server has it; a move the server has not made yet shows a placeholder (uidValidity 0) */
+  location: ServerLocation;
+  /** sha256 of the raw source in the blob store; '' while `sourcePending` */
+  rawSha256: string;
+  size: number;
+  /** listed from its headers; the source is not downloaded yet */
+  sourcePending: boolean;
+  /** the source is stored but its body not parsed yet */
+  contentPending: boolean;
+}
+
+/** What a reply or a forward takes from its original. */
+export interface OriginalMessage {
+  id: string;
+  accountId: string;
+  /** the Message-ID header */
+  messageId: string | null;
+  references: string[];
+}
+
+/** An attachment with the blob its bytes are in. */
+export interface StoredAttachment {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  disposition: string;
+  blobSha256: string;
+}
+
+export interface MessageFlags {
+  seen: boolean;
+  flagged: boolean;
+  answered: boolean;
+  draft: boolean;
+}
+
+export interface ParsedAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  disposition: string;
+  blobSha256: string;
+  position: number;
+}
+
+/** What the MIME parser (mail/mime/parse.ts) makes of a source, or of its header block alone. */
+export interface ParsedMessage {
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
   subject: string;
-  from_json: string;
-  to_json: string;
-  cc_json: string;
-  date: number;
+  from: MailAddress[];
+  to: MailAddress[];
+  cc: MailAddress[];
+  bcc: MailAddress[];
+  /** epoch ms of the Date header, null when missing or invalid */
+  date: number | null;
+  text: string | null;
+  /** sanitised for display (mail/mime/sanitize.ts) */
+  html: string | null;
   snippet: string;
-  seen: number;
-  flagged: number;
-  answered: number;
-  has_attachments: number;
-  direction: MessageDirection;
+  headers: { name: string; value: string }[];
+  attachments: ParsedAttachment[];
 }
 
-/** Addresses are stored as JSON arrays of {name, address}; anything else reads as no address. */
-export function parseAddressList(json: string): MailAddress[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((entry: unknown) => {
-    if (typeof entry !== 'object' || entry === null) return [];
-    const { name, address } = entry as { name?: unknown; address?: unknown };
-    return [
-      { name: typeof name === 'string' ? name : '', address: typeof address === 'string' ? address : '' },
-    ];
-  });
+/** A raw source in the blob store. */
+export interface SourceBlob {
+  sha256: string;
+  size: number;
 }
 
-export function toMessageListItem(row: MessageListRow, folderPath: string): MessageListItem {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    folder: folderPath,
-    threadId: row.thread_id,
-    subject: row.subject,
-    from: parseAddressList(row.from_json),
-    to: parseAddressList(row.to_json),
-    cc: parseAddressList(row.cc_json),
-    date: new Date(Number(row.date)).toISOString(),
-    snippet: row.snippet,
-    seen: row.seen === 1,
-    flagged: row.flagged === 1,
-    answered: row.answered === 1,
-    hasAttachments: row.has_attachments === 1,
-    direction: row.direction,
-  };
+/** A message the sync engine fetched, for the message store to keep. */
+export interface IncomingMessage {
+  uid: number;
+  flags: MessageFlags;
+  modseq: string | null;
+  /** INTERNALDATE (epoch ms): the date when the Date header is missing */
+  internalDate: number | null;
+  /** the size the server reported */
+  size: number;
+  /** the whole message parsed, or (listed from its header block, or stored raw) its headers */
+  parsed: ParsedMessage;
+  /** its raw source; null: listed from its header block, the source is downloaded later */
+  source: SourceBlob | null;
+  /** false: the body is parsed from the stored source later (services/message-content.ts) */
+  bodyParsed: boolean;
+  parseError: string | null;
+}
+
+/** The source of a message listed from its headers, downloaded later. */
+export interface DownloadedSource {
+  uid: number;
+  source: SourceBlob;
+  /** its parsed body; null: stored raw, parsed later */
+  parsed: ParsedMessage | null;
+  parseError: string | null;
+}
+
+/** The body of a stored message, parsed from its stored source. */
+export interface ParsedContent {
+  id: string;
+  parsed: ParsedMessage;
+  parseError: string | null;
+}
+
+export interface FlagUpdate {
+  uid: number;
+  flags: MessageFlags;
+  modseq: string | null;
 }
 
 /** Where a message lives on the IMAP server: (folder, UIDVALIDITY, UID). */
@@ -112,12 +198,23 @@ export interface PendingDeletePayload {
   from?: ServerLocation;
 }
 
-export const serverLocationOf = (row: {
-  folder_id: string;
-  uid_validity: number;
-  uid: number;
-}): ServerLocation => ({
-  folderId: row.folder_id,
-  uidValidity: Number(row.uid_validity),
-  uid: Number(row.uid),
-});
+/** A change queued by the panel for the sync engine to carry to the server. */
+export type PendingChange = { id: number; accountId: string; messageId: string; attempts: number } & (
+  | { kind: 'flags'; payload: PendingFlagsPayload }
+  | { kind: 'move'; payload: PendingMovePayload }
+  | { kind: 'delete'; payload: PendingDeletePayload }
+);
+
+/**
+ * A message is outgoing when it sits in Sent or Drafts, or when the account's own address sent
+ * it; everything else is incoming.
+ */
+export function directionOf(
+  folder: { specialUse: string | null },
+  accountEmail: string,
+  from: readonly MailAddress[],
+): MessageDirection {
+  if (folder.specialUse === '\\Sent' || folder.specialUse === '\\Drafts') return 'outgoing';
+  const own = accountEmail.toLowerCase();
+  return from.some((a) => a.address.toLowerCase() === own) ? 'outgoing' : 'incoming';
+}

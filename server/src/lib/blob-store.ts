@@ -102,6 +102,11 @@ export class BlobStore {
     return createReadStream(this.pathFor(sha256));
   }
 
+  /** Deletes a blob nothing refers to any more (gone already is fine). */
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathFor(sha256), { force: true });
+  }
+
   async exists(sha256: string): Promise<boolean> {
     try {
       await stat(this.pathFor(sha256));

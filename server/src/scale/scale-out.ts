@@ -1,13 +1,12 @@
-// Scale-out (issue 8), put together for the composition root. On PostgreSQL: mailbox leases with
+// Scale-out, put together for the composition root. On PostgreSQL: mailbox leases with
 // fenced sync writes, live events and sync requests across processes. On SQLite: one syncing
 // process per database, enforced by a lock file. On both: a per-server cap on IMAP connections
 // being opened at once.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from '../config.js';
-import type { Db } from '../db/database.js';
-import { toMessageListItem, type MessageListItem } from '../domain/message.js';
+import type { DatabaseConfig, Db } from '../db/database.js';
+import type { MessageStore } from '../db/message-store/message-store.js';
 import type { AccountSync } from '../services/account-sync.js';
 import type { Logger } from '../lib/logger.js';
 import type { EventBus } from '../services/event-bus.js';
@@ -19,10 +18,30 @@ import { MailboxOwnership } from './ownership.js';
 import { acquireSqliteWorkerLock, type WorkerLock } from './sqlite-worker-lock.js';
 import type { SyncScaleHooks } from './sync-hooks.js';
 
+/** Mailbox leases and connection manners when several workers share PostgreSQL (read in config.ts). */
+export interface ScaleConfig {
+  /** a worker that has not renewed its leases for this long loses them (MAILYARD_LEASE_TTL_MS) */
+  leaseTtlMs: number;
+  /** how often a worker renews its leases and rebalances (MAILYARD_HEARTBEAT_MS) */
+  heartbeatMs: number;
+  /** IMAP connections being opened at once to one server (MAILYARD_IMAP_CONNECTS_PER_SERVER) */
+  imapConnectsPerServer: number;
+}
+
+/** What scale-out reads of the configuration. */
+export interface ScaleOutConfig {
+  database: DatabaseConfig;
+  dataDir: string;
+  port: number;
+  scale: ScaleConfig;
+}
+
 export interface ScaleOutDeps {
-  config: Config;
+  config: ScaleOutConfig;
   db: Db;
   events: EventBus;
+  /** the panel's message store */
+  messages: Pick<MessageStore, 'listItem'>;
   logger: Logger;
 }
 
@@ -56,7 +75,8 @@ export class ScaleOut {
         url: config.database.url,
         events: deps.events,
         logger,
-        load: (id) => this.load(id),
+        // A message whose event was too large for NOTIFY, read back in its list shape.
+        load: (id) => deps.messages.listItem(id),
         onSyncRequest: (accountId, op) => {
           if (!this.engine) return;
           if (op === 'pending') return this.engine.notifyPendingChanges(accountId);
@@ -135,27 +155,13 @@ export class ScaleOut {
     await this.bridge?.stop();
     if (this.syncDb !== this.deps.db) await this.syncDb.destroy();
   }
-
-  /** A message whose event was too large for NOTIFY, read back in its list shape. */
-  private async load(id: string): Promise<MessageListItem | undefined> {
-    const row = await this.deps.db
-      .selectFrom('messages')
-      .innerJoin('folders', 'folders.id', 'messages.folder_id')
-      .selectAll('messages')
-      .select('folders.path as folder_path')
-      .where('messages.id', '=', id)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const { folder_path, ...message } = row;
-    return toMessageListItem(message, folder_path);
-  }
 }
 
 /**
  * The same process restarted (same host, port and data directory) is the same worker. With a
  * random port (0) two processes could share the rest, so the pid tells them apart.
  */
-function workerIdentity(config: Config): string {
+function workerIdentity(config: ScaleOutConfig): string {
   const where = `${config.port === 0 ? `pid ${process.pid}` : config.port}\n${config.dataDir}`;
   return `${os.hostname()}-${createHash('sha256').update(where).digest('hex').slice(0, 12)}`;
 }

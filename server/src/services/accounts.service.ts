@@ -469,6 +469,15 @@ export class AccountsService {
     );
   }
 
+  /**
+   * Deletes every mailbox the user owns the way the owner would (sync stopped, mail and blobs
+   * removed), before the user goes: the database cascade alone would leave IMAP sessions running
+   * and blobs on disk.
+   */
+  async deleteAllOwnedBy(owner: Actor): Promise<void> {
+    for (const { id } of await this.deps.accounts.listIdsOwnedBy(owner.id)) await this.delete(owner, id, { keepMail: false });
+  }
+
   /** The folders of every mailbox the caller may read, as the last syncs found them. */
   async foldersOfAll(actor: Actor): Promise<(AccountFolder & { accountId: string })[]> {
     const rows = await this.deps.accounts.listFoldersVisibleTo(actor.id);

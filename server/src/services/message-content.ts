@@ -3,52 +3,24 @@
 // server sends it; the text, the sanitised HTML and the attachments are parsed from the stored
 // raw source just after, by the account's sync session (drain), or at once when someone opens
 // a message still waiting (ensure). Either way the same parser as for a message parsed on
-// arrival, so the stored result is the same; `content_pending` marks what is left, so a
-// restart carries on where the last process stopped.
-import type { MessageRow } from '../db/schema.js';
-import type {
-  MessageContent,
-  MessagesRepository,
-  NewAttachment,
-  ParsedContent,
-} from '../db/repositories/messages.repository.js';
-import type { ServerEvent } from '../domain/events.js';
-import { toMessageListItem } from '../domain/message.js';
+// arrival, so the stored result is the same; `contentPending` marks what is left, so a restart
+// carries on where the last process stopped.
+//
+// One parser serves both; each call names the message store it writes to: the sync engine's
+// (fenced by its lease on PostgreSQL) or the panel's.
+import type { MessageStore } from '../db/message-store/message-store.js';
+import type { ParsedContent, ParsedMessage } from '../domain/message.js';
 import type { BlobStore } from '../lib/blob-store.js';
-import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import { emptyParsedMessage, parseMime, type ParsedMessage } from '../mail/mime/parse.js';
-
-/** The stored columns of a parsed body. */
-export function contentOf(parsed: ParsedMessage, parseError: string | null): MessageContent {
-  return {
-    text: parsed.text,
-    html: parsed.html,
-    snippet: parsed.snippet,
-    has_attachments: parsed.attachments.some((a) => a.disposition === 'attachment') ? 1 : 0,
-    parse_error: parseError,
-  };
-}
-
-export function attachmentsOf(parsed: ParsedMessage): NewAttachment[] {
-  return parsed.attachments.map((a) => ({
-    filename: a.filename,
-    content_type: a.contentType,
-    size: a.size,
-    content_id: a.contentId,
-    disposition: a.disposition,
-    blob_sha256: a.blobSha256,
-    position: a.position,
-  }));
-}
+import { emptyParsedMessage, parseMime } from '../mail/mime/parse.js';
 
 export interface MessageContentDeps {
-  messages: Pick<MessagesRepository, 'pendingContent' | 'completeContent'>;
   blobs: BlobStore;
-  clock: Clock;
   logger: Logger;
-  publish(event: ServerEvent): void;
 }
+
+/** The store methods parsing needs. */
+export type ContentStore = Pick<MessageStore, 'pendingContent' | 'completeContent'>;
 
 /** Messages parsed per transaction of a drain. */
 const DRAIN_BATCH = 25;
@@ -60,47 +32,37 @@ export class MessageContentParser {
    * Parses every message of the account still waiting for its body, newest first, until none
    * is left or `stopped()` says so. Returns how many it parsed.
    */
-  async drain(accountId: string, stopped: () => boolean): Promise<number> {
+  async drain(store: ContentStore, accountId: string, stopped: () => boolean): Promise<number> {
     let done = 0;
     for (;;) {
-      const waiting = await this.deps.messages.pendingContent(accountId, DRAIN_BATCH);
+      const waiting = await store.pendingContent(accountId, DRAIN_BATCH);
       if (waiting.length === 0 || stopped()) return done;
       const parsed: ParsedContent[] = [];
       // One at a time: parsing is CPU work on this thread, more at once would only hold more memory.
       for (const message of waiting) parsed.push(await this.parse(message));
-      await this.store(parsed);
+      await store.completeContent(parsed);
       done += parsed.length;
     }
   }
 
   /** Parses the body of one message now if it still waits (someone opened it). */
-  async ensure(row: Pick<MessageRow, 'id' | 'raw_sha256' | 'content_pending'>): Promise<void> {
-    if (row.content_pending !== 1) return;
-    await this.store([await this.parse(row)]);
+  async ensure(store: ContentStore, message: { id: string; rawSha256: string; contentPending: boolean }): Promise<void> {
+    if (!message.contentPending) return;
+    await store.completeContent([await this.parse(message)]);
   }
 
-  private async parse(message: Pick<MessageRow, 'id' | 'raw_sha256'>): Promise<ParsedContent> {
+  private async parse(message: { id: string; rawSha256: string }): Promise<ParsedContent> {
     let parsed: ParsedMessage;
     let parseError: string | null = null;
     try {
       // Streamed from disk: a large message is never whole in memory.
-      parsed = await parseMime(this.deps.blobs.open(message.raw_sha256), this.deps.blobs);
+      parsed = await parseMime(this.deps.blobs.open(message.rawSha256), this.deps.blobs);
     } catch (error) {
       // Kept raw, like a message that fails to parse on arrival; never retried in a loop.
       parsed = emptyParsedMessage();
       parseError = error instanceof Error ? error.message.slice(0, 500) : 'unparseable message';
       this.deps.logger.warn({ messageId: message.id }, 'message body could not be parsed; kept raw');
     }
-    return { id: message.id, content: contentOf(parsed, parseError), attachments: attachmentsOf(parsed) };
-  }
-
-  private async store(parsed: readonly ParsedContent[]): Promise<void> {
-    const stored = await this.deps.messages.completeContent(parsed, this.deps.clock.now());
-    for (const { row, folderPath } of stored)
-      this.deps.publish({
-        type: 'message.updated',
-        accountId: row.account_id,
-        data: { ...toMessageListItem(row, folderPath) },
-      });
+    return { id: message.id, parsed, parseError };
   }
 }

@@ -2,34 +2,24 @@
 // their headers and downloads the sources afterwards, newest first (sync/folder-sync.ts); someone
 // opening, saving or forwarding an older one meanwhile should not have to wait for it. This
 // fetches that one message over its own short IMAP connection, stores it exactly as the sync
-// would (raw source, parsed body, attachments) and announces it. The sync skips it afterwards:
-// both write only while `source_pending` is 1.
-import type { MessageRow } from '../db/schema.js';
-import type { MessagesRepository } from '../db/repositories/messages.repository.js';
+// would (raw source, parsed body, attachments) through the message store, which announces it. The
+// sync skips it afterwards: both write only while the source is pending.
+import type { MessageStore } from '../db/message-store/message-store.js';
 import type { SyncAccount } from '../db/repositories/sync-accounts.repository.js';
 import { AppError } from '../domain/errors.js';
-import type { ServerEvent } from '../domain/events.js';
-import { toMessageListItem } from '../domain/message.js';
+import type { StoredMessage } from '../domain/message.js';
 import type { BlobStore } from '../lib/blob-store.js';
-import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { createImapClient, type ImapCredentials, type ImapTimeouts } from '../mail/imap/client.js';
 import { classifyImapError } from '../mail/imap/errors.js';
 import { storeAndParse } from '../mail/mime/parse.js';
-import { attachmentsOf, contentOf } from './message-content.js';
-
-export type MessageLocation = Pick<MessageRow, 'id' | 'account_id' | 'folder_id' | 'uid_validity' | 'uid' | 'source_pending'> & {
-  folder_path: string;
-};
 
 export interface MessageSourceDeps {
   accounts: { findById(id: string): Promise<SyncAccount | undefined> };
-  messages: Pick<MessagesRepository, 'completeSources'>;
+  messages: Pick<MessageStore, 'completeSources'>;
   blobs: BlobStore;
   credentialsFor(account: SyncAccount): Promise<ImapCredentials>;
-  clock: Clock;
   logger: Logger;
-  publish(event: ServerEvent): void;
   /** short: a reader waits on this */
   timeouts?: Partial<ImapTimeouts>;
 }
@@ -50,9 +40,10 @@ export class MessageSourceFetcher {
   constructor(private readonly deps: MessageSourceDeps) {}
 
   /** Downloads and stores the message's source now if the sync has not yet. */
-  async ensure(message: MessageLocation): Promise<void> {
-    if (message.source_pending !== 1) return;
-    const account = await this.deps.accounts.findById(message.account_id);
+  async ensure(message: StoredMessage): Promise<void> {
+    if (!message.sourcePending) return;
+    const { location } = message;
+    const account = await this.deps.accounts.findById(message.accountId);
     if (!account || account.secret === null) throw notDownloaded('the mailbox is not connected');
     let credentials: ImapCredentials;
     try {
@@ -67,32 +58,17 @@ export class MessageSourceFetcher {
     );
     try {
       await client.connect();
-      const box = await client.mailboxOpen(message.folder_path, { readOnly: true });
+      const box = await client.mailboxOpen(message.folder, { readOnly: true });
       // A changed UIDVALIDITY voids our UID; the sync re-keys the row first.
-      if (Number(box.uidValidity) !== Number(message.uid_validity)) throw notDownloaded('the folder changed on the server');
-      const download = await client.download(String(message.uid), undefined, { uid: true, chunkSize: 1024 * 1024 });
+      if (Number(box.uidValidity) !== location.uidValidity) throw notDownloaded('the folder changed on the server');
+      const download = await client.download(String(location.uid), undefined, { uid: true, chunkSize: 1024 * 1024 });
       if (!download.content) throw notDownloaded('the server no longer has it');
       // Streamed to disk while it downloads, like the sync's large messages.
       const stored = await storeAndParse(download.content, this.deps.blobs);
-      const rows = await this.deps.messages.completeSources(
-        message.folder_id,
-        Number(message.uid_validity),
-        [
-          {
-            uid: Number(message.uid),
-            raw: stored.raw,
-            content: contentOf(stored.parsed, stored.parseError),
-            attachments: attachmentsOf(stored.parsed),
-          },
-        ],
-        this.deps.clock.now(),
+      await this.deps.messages.completeSources(
+        { folderId: location.folderId, folderPath: message.folder, uidValidity: location.uidValidity },
+        [{ uid: location.uid, source: stored.raw, parsed: stored.parsed, parseError: stored.parseError }],
       );
-      for (const row of rows)
-        this.deps.publish({
-          type: 'message.updated',
-          accountId: row.account_id,
-          data: { ...toMessageListItem(row, message.folder_path) },
-        });
     } catch (error) {
       if (error instanceof AppError) throw error;
       const failure = classifyImapError(error);

@@ -7,7 +7,7 @@ import type { SessionsRepository } from '../db/repositories/sessions.repository.
 describe('UsersService.bootstrapAdmin', () => {
   it('names the variable and the rule when the admin password from the environment is too short', async () => {
     const users = { count: () => Promise.resolve(0) } as unknown as UsersRepository;
-    const service = new UsersService(users, {} as SessionsRepository, { now: () => 0 }, () => Promise.resolve());
+    const service = new UsersService(users, {} as SessionsRepository, { now: () => 0 }, { deleteAllOwnedBy: () => Promise.resolve() });
     await expect(service.bootstrapAdmin({ email: 'admin@example.com', password: 'short' }, pino({ enabled: false }))).rejects.toThrow(
       'MAILYARD_ADMIN_PASSWORD must be at least 8 characters',
     );

@@ -24,11 +24,10 @@ export interface UpdateUserInput {
   password?: string;
 }
 
-/**
- * Deletes every mailbox the user owns the way the owner would (sync stopped, mail and blobs
- * removed): the database cascade alone would leave IMAP sessions running and blobs on disk.
- */
-export type RemoveOwnedAccounts = (owner: Actor) => Promise<void>;
+/** What deleting a user asks of the accounts service (AccountsService.deleteAllOwnedBy). */
+export interface OwnedAccounts {
+  deleteAllOwnedBy(owner: Actor): Promise<void>;
+}
 
 const emailTaken = (email: string) =>
   new AppError('email_taken', `A user with the address ${email} already exists`, { fields: { email: 'already in use' } });
@@ -44,7 +43,8 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly clock: Clock,
-    private readonly removeOwnedAccounts: RemoveOwnedAccounts,
+    /** the user's mailboxes go first, the way the owner would delete them */
+    private readonly accounts: OwnedAccounts,
   ) {}
 
   async list(actor: Actor): Promise<PublicUser[]> {
@@ -127,7 +127,7 @@ export class UsersService {
     if (actor.id === id) throw new AppError('cannot_delete_self', 'You cannot delete your own user');
     const user = await this.users.findById(id);
     if (!user) throw notFound('User');
-    await this.removeOwnedAccounts({ ...toPublicUser(user), via: actor.via });
+    await this.accounts.deleteAllOwnedBy({ ...toPublicUser(user), via: actor.via });
     await this.users.delete(id);
   }
 

@@ -8,7 +8,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { FolderRow } from '../db/schema.js';
 import type { FoldersRepository } from '../db/repositories/folders.repository.js';
-import type { MessagesRepository } from '../db/repositories/messages.repository.js';
+import type { MessageStore } from '../db/message-store/message-store.js';
 import type {
   SyncAccount,
   SyncAccountsRepository,
@@ -45,7 +45,8 @@ export interface SessionTimings {
 export interface SessionDeps {
   accounts: SyncAccountsRepository;
   folders: FoldersRepository;
-  messages: MessagesRepository;
+  /** the sync engine's message store (fenced on PostgreSQL) */
+  messages: MessageStore;
   folderSync: FolderSync;
   pending: PendingChangeApplier;
   /** parses the bodies of messages stored headers-first */
@@ -379,7 +380,7 @@ export class AccountSession {
     this.parsingBodies = (async () => {
       do {
         this.parseBodiesAgain = false;
-        await this.deps.content.drain(this.accountId, () => this.stopped);
+        await this.deps.content.drain(this.deps.messages, this.accountId, () => this.stopped);
       } while (this.parseBodiesAgain && !this.stopped);
     })()
       .catch((error: unknown) => {

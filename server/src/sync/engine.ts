@@ -6,16 +6,16 @@ import type { BlobStore } from '../lib/blob-store.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { FoldersRepository } from '../db/repositories/folders.repository.js';
-import type { MessagesRepository } from '../db/repositories/messages.repository.js';
+import type { MessageStore } from '../db/message-store/message-store.js';
 import type { SyncAccountsRepository } from '../db/repositories/sync-accounts.repository.js';
-import type { EventBus } from '../services/event-bus.js';
+import type { Publish } from '../services/event-bus.js';
 import type { AccountSync } from '../services/account-sync.js';
 import { defaultImapTimeouts } from '../mail/imap/client.js';
 import { AccountSession, type CredentialsFor, type SessionTimings } from './account-session.js';
 import { defaultBackoff } from '../lib/backoff.js';
 import { FolderSync, defaultFolderSyncOptions, type FolderSyncOptions } from './folder-sync.js';
 import { PendingChangeApplier } from './pending-changes.js';
-import { MessageContentParser } from '../services/message-content.js';
+import type { MessageContentParser } from '../services/message-content.js';
 import type { SyncScaleHooks } from '../scale/sync-hooks.js';
 
 export interface SyncEngineOptions {
@@ -39,9 +39,13 @@ export const defaultSyncEngineOptions: SyncEngineOptions = {
 export interface SyncEngineDeps {
   accounts: SyncAccountsRepository;
   folders: FoldersRepository;
-  messages: MessagesRepository;
+  /** the message store the engine writes through (fenced on PostgreSQL) */
+  messages: MessageStore;
+  /** parses bodies stored headers-first (shared with the panel) */
+  content: Pick<MessageContentParser, 'drain'>;
   blobs: BlobStore;
-  events: EventBus;
+  /** account.status events; message events come from the store */
+  publish: Publish;
   clock: Clock;
   logger: Logger;
   credentialsFor: CredentialsFor;
@@ -56,7 +60,6 @@ export class SyncEngine implements AccountSync {
   private readonly sessions = new Map<string, AccountSession>();
   private readonly folderSync: FolderSync;
   private readonly pending: PendingChangeApplier;
-  private readonly content: MessageContentParser;
   private started = false;
   private readonly log: Logger;
 
@@ -65,32 +68,11 @@ export class SyncEngine implements AccountSync {
     private readonly options: SyncEngineOptions = defaultSyncEngineOptions,
   ) {
     this.log = deps.logger.child({ component: 'sync' });
-    const publish = (event: Parameters<EventBus['publish']>[0]) => deps.events.publish(event);
     this.folderSync = new FolderSync(
-      {
-        messages: deps.messages,
-        folders: deps.folders,
-        blobs: deps.blobs,
-        clock: deps.clock,
-        logger: this.log,
-        publish,
-      },
+      { messages: deps.messages, folders: deps.folders, blobs: deps.blobs, clock: deps.clock, logger: this.log },
       options.folderSync,
     );
-    this.content = new MessageContentParser({
-      messages: deps.messages,
-      blobs: deps.blobs,
-      clock: deps.clock,
-      logger: this.log,
-      publish,
-    });
-    this.pending = new PendingChangeApplier({
-      messages: deps.messages,
-      folders: deps.folders,
-      clock: deps.clock,
-      logger: this.log,
-      publish,
-    });
+    this.pending = new PendingChangeApplier({ messages: deps.messages, folders: deps.folders, logger: this.log });
   }
 
   async start(): Promise<void> {
@@ -167,11 +149,11 @@ export class SyncEngine implements AccountSync {
       messages: this.deps.messages,
       folderSync: this.folderSync,
       pending: this.pending,
-      content: this.content,
+      content: this.deps.content,
       credentialsFor: this.deps.credentialsFor,
       clock: this.deps.clock,
       logger: this.log,
-      publish: (event) => this.deps.events.publish(event),
+      publish: this.deps.publish,
       timings: this.options.timings,
       connectGate: this.deps.scale && ((server) => this.deps.scale!.connectGate(server)),
     });

@@ -10,7 +10,7 @@ import type { ImapFlow } from 'imapflow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, migrateToLatest, type Db } from '../db/database.js';
 import { FoldersRepository } from '../db/repositories/folders.repository.js';
-import { MessagesRepository } from '../db/repositories/messages.repository.js';
+import { MessageStore } from '../db/message-store/message-store.js';
 import type { ServerEvent } from '../domain/events.js';
 import { BlobStore } from '../lib/blob-store.js';
 import { createLogger } from '../lib/logger.js';
@@ -83,12 +83,11 @@ beforeEach(async () => {
   events = [];
   folderSync = new FolderSync(
     {
-      messages: new MessagesRepository(db),
+      messages: new MessageStore({ db, clock: { now: () => Date.now() }, publish: (event) => events.push(event) }),
       folders: new FoldersRepository(db),
       blobs,
       clock: { now: () => Date.now() },
       logger: createLogger('silent'),
-      publish: (event) => events.push(event),
     },
     { ...defaultFolderSyncOptions, parseWorkers: 0 },
   );

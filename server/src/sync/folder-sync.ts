@@ -6,8 +6,10 @@
 // its header block (BODY.PEEK[HEADER], flags, size), a few hundred bytes a message, so the
 // mailbox shows up in seconds whatever its size. downloadSources() then fetches the sources,
 // newest first, and stores them raw; their bodies are parsed from disk afterwards
-// (services/message-content.ts). `source_pending` and `content_pending` mark what is left, so a
-// restart carries on. A few new messages (push) are fetched and parsed whole at once.
+// (services/message-content.ts). The message store (db/message-store/) keeps what is left to
+// download or parse, so a restart carries on. A few new messages (push) are fetched and parsed
+// whole at once. What is fetched goes to the store in domain terms (IncomingMessage): the store
+// owns the rows, their threads and the events that announce them.
 //
 // Batches are pipelined: while batch k is parsed (on this thread, or on worker threads when
 // parseWorkers > 0, see mail/mime/parse-pool.ts) and committed, batch k+1 is already being
@@ -19,27 +21,13 @@ import type { Readable } from 'node:stream';
 import type { BlobStore } from '../lib/blob-store.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import type { FolderRow, MessageRow } from '../db/schema.js';
+import type { FolderRow } from '../db/schema.js';
 import type { FoldersRepository } from '../db/repositories/folders.repository.js';
-import type {
-  DownloadedSource,
-  FlagUpdate,
-  IncomingMessage,
-  MessageFlags,
-  MessagesRepository,
-} from '../db/repositories/messages.repository.js';
-import type { ServerEvent } from '../domain/events.js';
-import { toMessageListItem, type MessageDirection } from '../domain/message.js';
+import type { MessageStore, SyncFolder } from '../db/message-store/message-store.js';
+import type { DownloadedSource, FlagUpdate, IncomingMessage, MessageFlags, ParsedMessage } from '../domain/message.js';
 import type { SyncPeriod } from '../domain/account.js';
-import {
-  emptyParsedMessage,
-  parseHeaderBlock,
-  storeAndParse,
-  type ParsedMessage,
-  type StoredMessageSource,
-} from '../mail/mime/parse.js';
-import { attachmentsOf, contentOf } from '../services/message-content.js';
-import { ParsePool, defaultParsePoolOptions, defaultParseWorkers } from '../mail/mime/parse-pool.js';
+import { emptyParsedMessage, parseHeaderBlock, storeAndParse, type StoredMessageSource } from '../mail/mime/parse.js';
+import { ParsePool, defaultParsePoolOptions } from '../mail/mime/parse-pool.js';
 import {
   afterBackfillBatch,
   afterFlagSync,
@@ -83,17 +71,17 @@ export const defaultFolderSyncOptions: FolderSyncOptions = {
   fetchBytes: 24 * 1024 * 1024,
   sourceBytes: 24 * 1024 * 1024,
   pipelineDepth: 4,
-  parseWorkers: defaultParseWorkers(),
+  parseWorkers: 0,
   headersFirstFrom: 50,
 };
 
 export interface FolderSyncDeps {
-  messages: MessagesRepository;
+  /** the sync engine's message store (fenced on PostgreSQL) */
+  messages: MessageStore;
   folders: FoldersRepository;
   blobs: BlobStore;
   clock: Clock;
   logger: Logger;
-  publish(event: ServerEvent): void;
 }
 
 export interface SyncTarget {
@@ -163,20 +151,24 @@ function metaOf(m: {
   };
 }
 
-/** A message fetched whole, as the source of the row listed from its headers. */
-const asDownloaded = ({ uid, values: v, attachments }: IncomingMessage): DownloadedSource => ({
-  uid,
-  raw: { sha256: v.raw_sha256, size: v.size },
-  content:
-    v.content_pending === 1
-      ? null
-      : { text: v.text, html: v.html, snippet: v.snippet, has_attachments: v.has_attachments, parse_error: v.parse_error },
-  attachments,
-});
+/** Messages fetched whole, as the sources of the ones listed from their headers. */
+const asDownloaded = (incoming: readonly IncomingMessage[]): DownloadedSource[] =>
+  incoming.flatMap(({ uid, source, parsed, bodyParsed, parseError }) =>
+    source ? [{ uid, source, parsed: bodyParsed ? parsed : null, parseError }] : [],
+  );
 
 /** Of a batch listed headers-first, the messages fetched whole (progress counts downloads). */
-const downloaded = (incoming: readonly IncomingMessage[]): number =>
-  incoming.filter((m) => m.values.source_pending === 0).length;
+const downloaded = (incoming: readonly IncomingMessage[]): number => incoming.filter((m) => m.source !== null).length;
+
+/** The folder a batch belongs to, in the message store's terms. */
+const folderOf = (target: SyncTarget, uidValidity: number): SyncFolder => ({
+  accountId: target.accountId,
+  accountEmail: target.accountEmail,
+  folderId: target.folder.id,
+  folderPath: target.folder.path,
+  folderSpecialUse: target.folder.special_use,
+  uidValidity,
+});
 
 /** Busy time per phase of one folder's fetch of new or backfilled messages (logged). */
 interface PhaseTimes {
@@ -209,6 +201,29 @@ const newPhaseTimes = (): PhaseTimes => ({
   dbMs: 0,
   waitMs: 0,
 });
+
+/**
+ * A fetched message for the store: whole (`stored`: its raw source in the blob store, its body
+ * parsed when `bodyParsed`) or listed from its header block (`stored` undefined: no blob yet).
+ */
+function incomingMessage(
+  uid: number,
+  info: FetchMeta,
+  parsed: ParsedMessage,
+  { stored, bodyParsed = false }: { stored?: StoredMessageSource; bodyParsed?: boolean },
+): IncomingMessage {
+  return {
+    uid,
+    flags: info.flags,
+    modseq: info.modseq,
+    internalDate: info.internalDate,
+    size: info.size,
+    parsed,
+    source: stored ? stored.raw : null,
+    bodyParsed: stored !== undefined && bodyParsed,
+    parseError: stored?.parseError ?? null,
+  };
+}
 
 export class FolderSync {
   private readonly parser: ParsePool;
@@ -317,10 +332,9 @@ export class FolderSync {
   ): Promise<FolderCursor> {
     // Flags of UIDs not stored yet come with the messages themselves.
     const updates = [...changes.flags.values()].filter((u) => u.uid <= cursor.highestUid);
-    const changed = await this.deps.messages.updateFlags(target.folder.id, cursor.uidValidity, updates, this.deps.clock.now());
-    for (const row of changed) this.publish('message.updated', target, row);
-    const removed = await this.deps.messages.deleteByUids(target.folder.id, cursor.uidValidity, [...changes.vanished]);
-    for (const row of removed) this.publish('message.deleted', target, row);
+    const folder = folderOf(target, cursor.uidValidity);
+    await this.deps.messages.applyServerFlags(folder, updates);
+    await this.deps.messages.removeExpunged(folder, [...changes.vanished]);
     const next = afterFlagSync(cursor, box.highestModseq);
     if (next !== cursor) await this.saveCursor(target, next);
     return next;
@@ -444,13 +458,7 @@ export class FolderSync {
         modseq: message.modseq?.toString() ?? null,
       });
     }
-    const changed = await this.deps.messages.updateFlags(
-      target.folder.id,
-      cursor.uidValidity,
-      updates,
-      this.deps.clock.now(),
-    );
-    for (const row of changed) this.publish('message.updated', target, row);
+    await this.deps.messages.applyServerFlags(folderOf(target, cursor.uidValidity), updates);
     const next = afterFlagSync(cursor, box.highestModseq);
     if (next !== cursor) await this.saveCursor(target, next);
     return next;
@@ -464,8 +472,7 @@ export class FolderSync {
     if (!Array.isArray(found)) return;
     const onServer = new Set(found);
     const gone = stored.filter((uid) => !onServer.has(uid));
-    const removed = await this.deps.messages.deleteByUids(target.folder.id, cursor.uidValidity, gone);
-    for (const row of removed) this.publish('message.deleted', target, row);
+    await this.deps.messages.removeExpunged(folderOf(target, cursor.uidValidity), gone);
   }
 
   /**
@@ -477,7 +484,7 @@ export class FolderSync {
     target: SyncTarget,
     uidValidity: number,
   ): Promise<void> {
-    const stale = await this.deps.messages.staleRows(target.folder.id, uidValidity);
+    const stale = await this.deps.messages.staleMessages(target.folder.id, uidValidity);
     if (stale.length === 0) return;
     const found = await client.search({ all: true }, { uid: true });
     const byIdentity = new Map<string, number>();
@@ -491,21 +498,16 @@ export class FolderSync {
       }
     }
     const orphans: string[] = [];
-    const now = this.deps.clock.now();
-    for (const row of stale) {
-      const key = `${row.message_id ?? ''}\n${Number(row.size)}`;
-      const uid = row.message_id ? byIdentity.get(key) : undefined;
-      if (
-        uid !== undefined &&
-        (await this.deps.messages.rekey(row.id, { folderId: target.folder.id, uidValidity, uid }, now))
-      ) {
+    for (const message of stale) {
+      const key = `${message.messageId ?? ''}\n${message.size}`;
+      const uid = message.messageId ? byIdentity.get(key) : undefined;
+      if (uid !== undefined && (await this.deps.messages.rekey(message.id, { folderId: target.folder.id, uidValidity, uid }))) {
         byIdentity.delete(key);
       } else {
-        orphans.push(row.id);
+        orphans.push(message.id);
       }
     }
-    const removed = await this.deps.messages.deleteByIds(orphans);
-    for (const row of removed) this.publish('message.deleted', target, row);
+    await this.deps.messages.remove(orphans);
   }
 
   /**
@@ -525,7 +527,7 @@ export class FolderSync {
     for await (const m of client.fetch(toSequenceSet(uids), { ...metaQuery, headers: true }, { uid: true })) {
       const parsed = m.headers ? parseHeaderBlock(m.headers) : undefined;
       if (!parsed) whole.push(m.uid);
-      else listed.push(this.incoming(target, m.uid, metaOf(m), parsed, {}));
+      else listed.push(incomingMessage(m.uid, metaOf(m), parsed, {}));
     }
     times.messages += listed.length;
     times.fetchMs += performance.now() - started;
@@ -568,15 +570,8 @@ export class FolderSync {
         await this.timed(times, 'waitMs', () =>
           pipeline.add(prepared, async (incoming) => {
             const started = performance.now();
-            const rows = await this.deps.messages.completeSources(
-              folderId,
-              uidValidity,
-              incoming.map(asDownloaded),
-              this.deps.clock.now(),
-            );
-            // A source stored raw changes nothing a list shows; its parsed body will (an update then).
-            for (const row of rows) if (row.content_pending === 0) this.publish('message.updated', target, row);
-            await hooks.onProgress(rows.length);
+            const stored = await this.deps.messages.completeSources(folderOf(target, uidValidity), asDownloaded(incoming));
+            await hooks.onProgress(stored);
             times.dbMs += performance.now() - started;
           }),
         );
@@ -657,22 +652,9 @@ export class FolderSync {
     return { prepared: Promise.all(jobs) };
   }
 
-  /** Stores prepared messages in one transaction, then announces the new ones. */
-  private async commit(
-    target: SyncTarget,
-    uidValidity: number,
-    incoming: readonly IncomingMessage[],
-  ): Promise<void> {
-    if (incoming.length === 0) return;
-    const now = this.deps.clock.now();
-    const created = await this.deps.messages.storeBatch(
-      target.accountId,
-      target.folder.id,
-      uidValidity,
-      incoming,
-      now,
-    );
-    for (const row of created) this.publish('message.created', target, row);
+  /** Stores prepared messages in one transaction; the store announces the new ones. */
+  private async commit(target: SyncTarget, uidValidity: number, incoming: readonly IncomingMessage[]): Promise<void> {
+    await this.deps.messages.storeFetched(folderOf(target, uidValidity), incoming);
   }
 
   private *byteChunks(uids: readonly number[], meta: Map<number, FetchMeta>): Generator<number[]> {
@@ -715,51 +697,7 @@ export class FolderSync {
         { accountId: target.accountId, folder: target.folder.path, uid },
         'message could not be parsed; kept raw',
       );
-    return this.incoming(target, uid, info, stored.parsed, { stored, parsed: parse });
-  }
-
-  /**
-   * A message as stored: whole (`stored`: its raw source in the blob store; `parsed` when its
-   * body is parsed too) or listed from its header block (`stored` undefined: no blob yet).
-   */
-  private incoming(
-    target: SyncTarget,
-    uid: number,
-    info: FetchMeta,
-    parsed: ParsedMessage,
-    { stored, parsed: bodyParsed = false }: { stored?: StoredMessageSource; parsed?: boolean },
-  ): IncomingMessage {
-    return {
-      uid,
-      flags: info.flags,
-      modseq: info.modseq,
-      values: {
-        message_id: parsed.messageId,
-        in_reply_to: parsed.inReplyTo,
-        references: JSON.stringify(parsed.references),
-        subject: parsed.subject,
-        from_json: JSON.stringify(parsed.from),
-        to_json: JSON.stringify(parsed.to),
-        cc_json: JSON.stringify(parsed.cc),
-        bcc_json: JSON.stringify(parsed.bcc),
-        date: parsed.date ?? info.internalDate ?? this.deps.clock.now(),
-        headers_json: JSON.stringify(parsed.headers),
-        direction: this.directionOf(target, parsed.from),
-        size: stored?.raw.size ?? info.size,
-        raw_sha256: stored?.raw.sha256 ?? '',
-        ...contentOf(parsed, stored?.parseError ?? null),
-        content_pending: stored && bodyParsed ? 0 : 1,
-        source_pending: stored ? 0 : 1,
-      },
-      attachments: attachmentsOf(parsed),
-    };
-  }
-
-  private directionOf(target: SyncTarget, from: { address: string }[]): MessageDirection {
-    const use = target.folder.special_use;
-    if (use === '\\Sent' || use === '\\Drafts') return 'outgoing';
-    const own = target.accountEmail.toLowerCase();
-    return from.some((a) => a.address.toLowerCase() === own) ? 'outgoing' : 'incoming';
+    return incomingMessage(uid, info, stored.parsed, { stored, bodyParsed: parse });
   }
 
   private async timed<T>(times: PhaseTimes, phase: 'waitMs', work: () => Promise<T>): Promise<T> {
@@ -801,18 +739,6 @@ export class FolderSync {
     };
     await this.deps.folders.saveCursor(target.folder.id, row, this.deps.clock.now());
     Object.assign(target.folder, row);
-  }
-
-  private publish(
-    type: 'message.created' | 'message.updated' | 'message.deleted',
-    target: SyncTarget,
-    row: MessageRow,
-  ): void {
-    this.deps.publish({
-      type,
-      accountId: target.accountId,
-      data: { ...toMessageListItem(row, target.folder.path) },
-    });
   }
 }
 

@@ -2,30 +2,21 @@
 // carried to the IMAP server in order. A row is deleted only after the server accepted the
 // change, so a disconnect in between just means trying again on the next connection.
 import type { ImapFlow } from 'imapflow';
-import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { FolderRow } from '../db/schema.js';
 import type { FoldersRepository } from '../db/repositories/folders.repository.js';
-import type { MessagesRepository } from '../db/repositories/messages.repository.js';
-import type { ServerEvent } from '../domain/events.js';
-import {
-  serverLocationOf,
-  toMessageListItem,
-  type PendingFlagsPayload,
-  type PendingMovePayload,
-  type ServerLocation,
-} from '../domain/message.js';
+import type { MessageStore } from '../db/message-store/message-store.js';
+import type { PendingChange } from '../domain/message.js';
 import { classifyImapError } from '../mail/imap/errors.js';
 
 /** A change the server keeps refusing is dropped after this many tries. */
 const MAX_ATTEMPTS = 5;
 
 export interface PendingChangeDeps {
-  messages: MessagesRepository;
+  /** the sync engine's message store (fenced on PostgreSQL) */
+  messages: MessageStore;
   folders: FoldersRepository;
-  clock: Clock;
   logger: Logger;
-  publish(event: ServerEvent): void;
 }
 
 type Outcome = 'applied' | 'obsolete';
@@ -37,23 +28,17 @@ export class PendingChangeApplier {
   async applyAll(client: ImapFlow, accountId: string): Promise<number> {
     let settled = 0;
     for (;;) {
-      const rows = await this.deps.messages.listPendingChanges(accountId);
-      if (rows.length === 0) return settled;
-      for (const row of rows) {
+      const changes = await this.deps.messages.pendingChanges(accountId);
+      if (changes.length === 0) return settled;
+      for (const row of changes) {
         try {
-          const outcome = await this.apply(
-            client,
-            accountId,
-            row.kind,
-            row.message_id,
-            parsePayload(row.payload),
-          );
+          const outcome = await this.apply(client, accountId, row);
           if (outcome === 'obsolete')
             this.deps.logger.info(
               { accountId, change: row.id, kind: row.kind },
               'pending change no longer applies; dropped',
             );
-          await this.deps.messages.deletePendingChange(row.id);
+          await this.deps.messages.settlePendingChange(row.id);
           settled += 1;
         } catch (error) {
           // A refused command is this change's problem; anything else is the connection's.
@@ -63,7 +48,7 @@ export class PendingChangeApplier {
               { accountId, change: row.id, kind: row.kind },
               'the server keeps refusing a change; dropped',
             );
-            await this.deps.messages.deletePendingChange(row.id);
+            await this.deps.messages.settlePendingChange(row.id);
             settled += 1;
           } else {
             await this.deps.messages.countPendingChangeAttempt(row.id);
@@ -74,15 +59,10 @@ export class PendingChangeApplier {
     }
   }
 
-  private async apply(
-    client: ImapFlow,
-    accountId: string,
-    kind: 'flags' | 'move' | 'delete',
-    messageId: string,
-    payload: Record<string, unknown>,
-  ): Promise<Outcome> {
-    const row = await this.deps.messages.findById(messageId);
-    const location = locationOf(payload) ?? (row ? serverLocationOf(row) : undefined);
+  private async apply(client: ImapFlow, accountId: string, change: PendingChange): Promise<Outcome> {
+    const { messageId } = change;
+    const message = await this.deps.messages.find(messageId);
+    const location = change.payload.from ?? message?.location;
     if (!location || location.uidValidity === 0 || location.uid <= 0) return 'obsolete';
     const folder = await this.deps.folders.findById(location.folderId);
     if (!folder || folder.account_id !== accountId) return 'obsolete';
@@ -91,9 +71,9 @@ export class PendingChangeApplier {
     if (Number(box.uidValidity) !== location.uidValidity) return 'obsolete';
     const uid = String(location.uid);
 
-    switch (kind) {
+    switch (change.kind) {
       case 'flags': {
-        const p = payload as PendingFlagsPayload;
+        const p = change.payload;
         const add: string[] = [];
         const remove: string[] = [];
         for (const [key, flag] of [
@@ -109,9 +89,7 @@ export class PendingChangeApplier {
         return 'applied';
       }
       case 'move': {
-        const target = await this.deps.folders.findById(
-          (payload as unknown as PendingMovePayload).toFolderId,
-        );
+        const target = await this.deps.folders.findById(change.payload.toFolderId);
         if (!target || target.account_id !== accountId) return 'obsolete';
         if (target.id === folder.id) return 'applied';
         const result = await client.messageMove(uid, target.path, { uid: true });
@@ -123,7 +101,7 @@ export class PendingChangeApplier {
         if (trash && trash.id !== folder.id) await client.messageMove(uid, trash.path, { uid: true });
         else await client.messageDelete(uid, { uid: true });
         // The panel removed the row already; the Trash copy arrives with the next sync of Trash.
-        if (row) await this.removeLocal(row.id, folder);
+        if (message) await this.deps.messages.remove([message.id]);
         return 'applied';
       }
     }
@@ -136,54 +114,23 @@ export class PendingChangeApplier {
     result: { uidValidity?: bigint; uidMap?: Map<number, number> } | undefined,
     oldUid: number,
   ): Promise<void> {
-    const row = await this.deps.messages.findById(messageId);
-    if (!row) return;
+    const message = await this.deps.messages.find(messageId);
+    if (!message) return;
     const newUid = result?.uidMap?.get(oldUid);
     if (target.synced === 1 && newUid !== undefined && result?.uidValidity !== undefined) {
-      const rekeyed = await this.deps.messages.rekey(
-        row.id,
-        { folderId: target.id, uidValidity: Number(result.uidValidity), uid: newUid },
-        this.deps.clock.now(),
-      );
+      const rekeyed = await this.deps.messages.rekey(message.id, {
+        folderId: target.id,
+        uidValidity: Number(result.uidValidity),
+        uid: newUid,
+      });
       if (rekeyed) return;
     }
-    await this.removeLocal(row.id, target);
-  }
-
-  private async removeLocal(id: string, folder: FolderRow): Promise<void> {
-    const removed = await this.deps.messages.deleteByIds([id]);
-    for (const row of removed) {
-      this.deps.publish({
-        type: 'message.deleted',
-        accountId: row.account_id,
-        data: { ...toMessageListItem(row, folder.path) },
-      });
-    }
+    // Not synced there, or its new UID unknown: the target folder's sync brings it.
+    await this.deps.messages.remove([message.id]);
   }
 
   private async trashOf(accountId: string): Promise<FolderRow | undefined> {
     const folders = await this.deps.folders.listByAccount(accountId);
     return folders.find((f) => f.special_use === '\\Trash');
   }
-}
-
-function parsePayload(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function locationOf(payload: Record<string, unknown>): ServerLocation | undefined {
-  const from = payload.from as Partial<ServerLocation> | undefined;
-  if (
-    !from ||
-    typeof from.folderId !== 'string' ||
-    typeof from.uidValidity !== 'number' ||
-    typeof from.uid !== 'number'
-  )
-    return undefined;
-  return { folderId: from.folderId, uidValidity: from.uidValidity, uid: from.uid };
 }

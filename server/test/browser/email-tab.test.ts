@@ -8,7 +8,6 @@ import { launchBrowser } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { seedAccount, seedMessage, type SeededAccount, type SeededMessage } from '../support/messages.js';
 import { builtWebDir } from '../support/web.js';
-import { toMessageListItem } from '../../src/domain/message.js';
 
 describe('the Email tab (Chromium)', () => {
   let t: TestApp;
@@ -144,9 +143,9 @@ describe('the Email tab (Chromium)', () => {
         subject: 'Just arrived',
         date: Date.now(),
       });
-      const stored = await t.container.db.selectFrom('messages').selectAll().where('id', '=', fresh.id).executeTakeFirstOrThrow();
-      const item = toMessageListItem(stored, 'INBOX');
-      t.container.events.publish({ type: 'message.created', accountId: home.accountId, data: { ...item } });
+      const item = await t.container.messageStore.listItem(fresh.id);
+      if (!item) throw new Error('the seeded message is not stored');
+      t.container.events.publish({ type: 'message.created', accountId: home.accountId, data: item });
       await expect.poll(() => options().first().getAttribute('aria-label')).toMatch(/Unread, .*Just arrived/);
       await expect.poll(() => page.getByLabel('Unread messages').textContent()).toBe('2 unread');
     });

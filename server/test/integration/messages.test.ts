@@ -6,8 +6,7 @@ import { dialects } from '../support/database.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import type { ApiClient } from '../support/api-client.js';
 import { listItem, seedAccount, seedMessage, seedShare, userIdOf, type SeededAccount } from '../support/messages.js';
-import type { MessageListItem } from '../../src/domain/message.js';
-import type { MessageDetail } from '../../src/services/messages.service.js';
+import type { MessageDetail, MessageListItem } from '../../src/domain/message.js';
 
 interface Page {
   items: MessageListItem[];

@@ -11,7 +11,7 @@ import { userIdOf } from '../support/messages.js';
 import { eventually, seedImapAccount } from '../support/sync.js';
 import { fastOutbox, messagesWithId } from '../support/outbox.js';
 import { createMailUser, getRig, printRigLogsOnFailure, type MailUser } from '../rig/index.js';
-import type { OutboxCrashPoint } from '../../src/config.js';
+import type { OutboxCheckpoint } from '../../src/services/outbox/outbox-worker.js';
 
 interface Item {
   id: string;
@@ -42,15 +42,14 @@ describe.each(dialects)('an outbox worker killed mid-send on %s', (dialect) => {
   });
 
   /** Runs the worker in a child process until it kills itself at `point`. */
-  function crashingWorker(point: OutboxCrashPoint): Promise<NodeJS.Signals | null> {
+  function crashingWorker(point: OutboxCheckpoint): Promise<NodeJS.Signals | null> {
     const database = t.container.config.database;
     const child = spawn(process.execPath, ['--import', 'tsx', workerScript], {
       env: {
         ...process.env,
         MAILYARD_DATA_DIR: t.container.config.dataDir,
         DATABASE_URL: database.kind === 'sqlite' ? `sqlite:${database.file}` : database.url,
-        // The crash point is honoured only in tests.
-        NODE_ENV: 'test',
+        // Read by the test's worker script, never by Mailyard itself.
         MAILYARD_TEST_CRASH_POINT: point,
       },
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -67,7 +66,7 @@ describe.each(dialects)('an outbox worker killed mid-send on %s', (dialect) => {
     });
   }
 
-  async function queueAndCrash(point: OutboxCrashPoint) {
+  async function queueAndCrash(point: OutboxCheckpoint) {
     const subject = `Crash ${point} ${randomUUID().slice(0, 8)}`;
     const queued = await t.admin.post<Item>('/api/v1/outbox', { accountId, to: [recipient.email], subject, text: 'x' }).expect(202);
     expect(await crashingWorker(point)).toBe('SIGKILL');

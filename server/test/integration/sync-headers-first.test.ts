@@ -21,7 +21,7 @@ import {
 } from '../support/sync.js';
 import { defaultFolderSyncOptions, FolderSync, type SyncTarget } from '../../src/sync/folder-sync.js';
 import { FoldersRepository } from '../../src/db/repositories/folders.repository.js';
-import { MessagesRepository } from '../../src/db/repositories/messages.repository.js';
+import { MessageStore } from '../../src/db/message-store/message-store.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { MessageContentParser } from '../../src/services/message-content.js';
@@ -269,25 +269,19 @@ async function steppedSync(t: TestApp, user: MailUser, options: { port?: number 
   const [folder] = await folders.listByAccount(accountId);
   if (!folder) throw new Error('no INBOX row');
   const events: ServerEvent[] = [];
+  const store = new MessageStore({ db: t.container.db, clock: systemClock, publish: (event) => events.push(event) });
   const sync = new FolderSync(
     {
-      messages: new MessagesRepository(t.container.db),
+      messages: store,
       folders,
       blobs: t.container.blobs,
       clock: systemClock,
       logger: createLogger('silent'),
-      publish: (event) => events.push(event),
     },
     { ...defaultFolderSyncOptions, headersFirstFrom: 1, batchSize: 2, parseWorkers: 0 },
   );
   // The account session parses stored sources beside the downloads; here, when the test says.
-  const bodies = new MessageContentParser({
-    messages: new MessagesRepository(t.container.db),
-    blobs: t.container.blobs,
-    clock: systemClock,
-    logger: createLogger('silent'),
-    publish: (event) => events.push(event),
-  });
+  const bodies = new MessageContentParser({ blobs: t.container.blobs, logger: createLogger('silent') });
   const target: SyncTarget = { accountId, accountEmail: user.email, syncPeriod: 'all', folder };
   const client = await otherClient(rig, user);
   const rows = () =>
@@ -304,7 +298,7 @@ async function steppedSync(t: TestApp, user: MailUser, options: { port?: number 
     target,
     client,
     rows,
-    parseBodies: () => bodies.drain(accountId, () => false),
+    parseBodies: () => bodies.drain(store, accountId, () => false),
     close: async () => {
       await sync.close();
       await client.logout();

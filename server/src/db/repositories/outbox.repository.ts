@@ -5,7 +5,7 @@ import type { OutboxTable } from '../schema.js';
 
 export type NewOutboxRow = Insertable<OutboxTable>;
 
-/** The durable outbox, plus the read-only lookups sending needs (account, provider, original message). */
+/** The durable outbox, plus the account and provider a send needs. */
 export class OutboxRepository {
   constructor(private readonly db: Db) {}
 
@@ -167,24 +167,6 @@ export class OutboxRepository {
       ])
       .where('accounts.id', '=', accountId)
       .executeTakeFirst();
-  }
-
-  /** The message being replied to or forwarded (read side of the messages table). */
-  findMessage(id: string) {
-    return this.db
-      .selectFrom('messages')
-      .select(['id', 'account_id', 'message_id', 'references', 'subject', 'from_json', 'to_json', 'cc_json', 'date'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-  }
-
-  listAttachments(messageId: string) {
-    return this.db
-      .selectFrom('attachments')
-      .select(['filename', 'content_type', 'size', 'content_id', 'disposition', 'blob_sha256'])
-      .where('message_id', '=', messageId)
-      .orderBy('position')
-      .execute();
   }
 }
 

@@ -5,7 +5,7 @@ import { actorOf } from '../auth.js';
 import { IdParams, Strict, errorResponses } from '../schemas.js';
 import { authMethods, loginFormats, securityModes } from '../../domain/provider.js';
 import { providerCatalogue } from '../../domain/provider-catalogue.js';
-import { stepNames, stepStatuses } from '../../mail/diagnosis/types.js';
+import { stepNames, stepStatuses } from '../../domain/diagnosis.js';
 import type { DetectionService } from '../../services/detection/detection.service.js';
 import type { ProviderDiagnosticsService } from '../../services/detection/provider-diagnostics.service.js';
 import { attemptOutcomes, detectionSources } from '../../services/detection/types.js';

@@ -2,14 +2,9 @@
 import type { RequestErrorCode } from '../../domain/errors.js';
 import type { SecurityMode } from '../../domain/provider.js';
 
-export const protocols = ['imap', 'smtp'] as const;
-export type Protocol = (typeof protocols)[number];
+import type { StepName, StepStatus } from '../../domain/diagnosis.js';
 
-export const stepNames = ['dns', 'tcp', 'tls', 'starttls', 'capabilities', 'auth'] as const;
-export type StepName = (typeof stepNames)[number];
-
-export const stepStatuses = ['ok', 'failed', 'skipped'] as const;
-export type StepStatus = (typeof stepStatuses)[number];
+export { protocols, stepNames, stepStatuses, type Protocol, type StepName, type StepStatus } from '../../domain/diagnosis.js';
 
 export interface StepError {
   code: RequestErrorCode;

@@ -48,17 +48,10 @@ export interface ParsePoolOptions {
   startTimeoutMs: number;
 }
 
-/**
- * Off by default: measured on the 2-core reference machine (shared, loaded), one worker made a
- * 5,000-message first sync slower (22-23 s vs 17 s pipelined on the main thread) and pushed peak
- * RSS past the 200 MB budget (a worker with mailparser loaded costs ~50 MB). Where cores are
- * spare, MAILYARD_SYNC_PARSE_WORKERS=n (or FolderSyncOptions.parseWorkers) turns it on.
- */
-export const defaultParseWorkers = (): number => {
-  const override = Number(process.env.MAILYARD_SYNC_PARSE_WORKERS);
-  if (process.env.MAILYARD_SYNC_PARSE_WORKERS && Number.isInteger(override) && override >= 0) return override;
-  return 0;
-};
+// Off by default (config.ts syncParseWorkers, MAILYARD_SYNC_PARSE_WORKERS): measured on the
+// 2-core reference machine (shared, loaded), one worker made a 5,000-message first sync slower
+// (22-23 s vs 17 s pipelined on the main thread) and pushed peak RSS past the 200 MB budget (a
+// worker with mailparser loaded costs ~50 MB). Where cores are spare, turn it on.
 
 export const defaultParsePoolOptions = (): ParsePoolOptions => ({
   workers: Math.max(1, Math.min(3, os.availableParallelism() - 1)),

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../lib/blob-store.js';
-import { parseHeaderBlock, storeAndParse, type ParsedMessage } from './parse.js';
+import type { ParsedMessage } from '../../domain/message.js';
+import { parseHeaderBlock, storeAndParse } from './parse.js';
 import { sanitizeMailHtml } from './sanitize.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-mime-'));

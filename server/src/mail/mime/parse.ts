@@ -12,37 +12,8 @@ import {
   type MessageText,
 } from 'mailparser';
 import type { BlobStore, StoredBlob } from '../../lib/blob-store.js';
-import type { MailAddress } from '../../domain/message.js';
+import type { MailAddress, ParsedMessage } from '../../domain/message.js';
 import { sanitizeMailHtml } from './sanitize.js';
-
-export interface ParsedAttachment {
-  filename: string;
-  contentType: string;
-  size: number;
-  contentId: string | null;
-  disposition: string;
-  blobSha256: string;
-  position: number;
-}
-
-export interface ParsedMessage {
-  messageId: string | null;
-  inReplyTo: string | null;
-  references: string[];
-  subject: string;
-  from: MailAddress[];
-  to: MailAddress[];
-  cc: MailAddress[];
-  bcc: MailAddress[];
-  /** epoch ms of the Date header, null when missing or invalid */
-  date: number | null;
-  text: string | null;
-  /** sanitised for display (see sanitize.ts) */
-  html: string | null;
-  snippet: string;
-  headers: { name: string; value: string }[];
-  attachments: ParsedAttachment[];
-}
 
 export interface StoredMessageSource {
   raw: StoredBlob;

@@ -5,7 +5,6 @@
 // part of an answer is cached per domain; what a user triggers never reaches private networks
 // unless the admin allows them.
 import { isIP } from 'node:net';
-import type { DetectionConfig } from '../../config.js';
 import { AppError, validationFailed } from '../../domain/errors.js';
 import { canonicalHost, defaultEndpoints, type Provider } from '../../domain/provider.js';
 import {
@@ -27,7 +26,7 @@ import { fetchText as defaultFetchText, type FetchText } from './fetch-text.js';
 import { guardResolve } from './network-guard.js';
 import { bestSrvTarget } from './srv.js';
 import { TtlCache } from './ttl-cache.js';
-import type { DetectedSettings, DetectionAttempt, DetectionResult } from './types.js';
+import type { DetectedSettings, DetectionAttempt, DetectionConfig, DetectionResult } from './types.js';
 
 export interface DetectionDeps {
   /** the admin's domain lookup (canonical domain → provider) */

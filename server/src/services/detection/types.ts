@@ -1,5 +1,22 @@
 import type { AuthMethod, LoginFormat, ServerEndpoint } from '../../domain/provider.js';
 
+/** Address → provider detection (read in config.ts). Tests point it at loopback servers. */
+export interface DetectionConfig {
+  /** DNS servers (`ip` or `ip:port`); undefined = the system's (MAILYARD_DNS_SERVERS, comma-separated) */
+  dnsServers: string[] | undefined;
+  /** limit for each network step (a DNS query, an HTTP fetch, a probe connection) */
+  stepTimeoutMs: number;
+  /** limit for one whole detection; steps that no longer fit are skipped */
+  budgetMs: number;
+  /** how long a domain's network result is reused */
+  cacheTtlMs: number;
+  /** autoconfig is fetched over https on the standard port; tests use a plain loopback server */
+  autoconfig: { scheme: 'https' | 'http'; port: number | undefined };
+  /** candidate ports when probing (RFC 8314 order: implicit TLS first) */
+  imapPorts: number[];
+  smtpPorts: number[];
+}
+
 export const detectionSources = ['lookup', 'catalogue', 'mx', 'autoconfig', 'srv', 'probe', 'none'] as const;
 export type DetectionSource = (typeof detectionSources)[number];
 

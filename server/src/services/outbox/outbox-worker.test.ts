@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { OutboxRepository, SendContext } from '../../db/repositories/outbox.repository.js';
@@ -7,7 +8,7 @@ import { AppError } from '../../domain/errors.js';
 import type { ServerEvent } from '../../domain/events.js';
 import { EventBus } from '../event-bus.js';
 import type { CredentialSource } from '../credential-source.js';
-import { OutboxWorker } from './outbox-worker.js';
+import { OutboxWorker, type OutboxCheckpoint } from './outbox-worker.js';
 import type { OutboxPayload } from '../../domain/outbox.js';
 
 const context: SendContext = {
@@ -94,9 +95,10 @@ function workerWith(credentials: CredentialSource) {
   const published: ServerEvent[] = [];
   events.subscribe((event) => published.push(event));
   const sent: unknown[] = [];
+  const checkpoints: OutboxCheckpoint[] = [];
   const worker = new OutboxWorker({
     outbox: repository,
-    blobs: {} as BlobStore,
+    blobs: { open: () => Readable.from([Buffer.from('Subject: Hello\r\n\r\nHello\r\n')]) } as unknown as BlobStore,
     events,
     clock: { now: () => 1_000 },
     logger: pino({ level: 'silent' }),
@@ -104,13 +106,16 @@ function workerWith(credentials: CredentialSource) {
     sentFolder: { append: () => Promise.resolve('Sent'), contains: () => Promise.resolve(false) },
     config: { retryBaseMs: 100, retryMaxMs: 1_000, maxAttempts: 5, pollIntervalMs: 1_000, sendingLeaseMs: 60_000 },
     singleProcess: true,
+    sync: { refreshAccount: () => Promise.resolve() },
+    messages: { markAnswered: () => Promise.resolve() },
+    checkpoint: (point) => checkpoints.push(point),
     send: (...args) => {
       sent.push(args);
       return Promise.resolve({ accepted: ['bob@example.test'], rejected: [] } as never);
     },
     random: () => 0.5,
   });
-  return { worker, row, published, sent };
+  return { worker, row, published, sent, checkpoints };
 }
 
 describe('OutboxWorker and the mailbox login', () => {
@@ -148,5 +153,21 @@ describe('OutboxWorker and the mailbox login', () => {
     ]);
     // The contract's fields only: no subject or recipients in a live event.
     expect(Object.keys(published[1]?.data ?? {}).sort()).toEqual(['accountId', 'error', 'id', 'status', 'userId']);
+  });
+});
+
+describe('OutboxWorker checkpoints', () => {
+  it('reports each step a crash must not undo, in order, once the message went out', async () => {
+    const { worker, row, sent, checkpoints } = workerWith(() => Promise.resolve({ user: 'ada@example.test', password: 'secret' }));
+    await worker.runOnce();
+    expect(sent).toHaveLength(1);
+    expect(row.status).toBe('sent');
+    expect(checkpoints).toEqual(['after-smtp-accept', 'after-sent-copy']);
+  });
+
+  it('reports none when the message did not go out', async () => {
+    const { worker, checkpoints } = workerWith(() => Promise.reject(new AppError('auth_failed', 'enter the password again')));
+    await worker.runOnce();
+    expect(checkpoints).toEqual([]);
   });
 });

@@ -10,9 +10,8 @@
 //
 // The panel shows the sent message through the sync engine, not through a row written here:
 // the Sent copy (appended here, or filed by the provider itself) is synchronised like any other
-// message, so it appears exactly once, keyed by (account, folder, UIDVALIDITY, UID). `afterSent`
-// asks the sync engine to look at the account now instead of at its next periodic check.
-import type { OutboxCrashPoint, OutboxConfig } from '../../config.js';
+// message, so it appears exactly once, keyed by (account, folder, UIDVALIDITY, UID). Once sent,
+// the worker asks the sync engine to look at the account now instead of at its next check.
 import type { OutboxRepository, SendContext } from '../../db/repositories/outbox.repository.js';
 import type { OutboxRow } from '../../db/schema.js';
 import type { BlobStore } from '../../lib/blob-store.js';
@@ -22,7 +21,9 @@ import type { ErrorCode } from '../../domain/errors.js';
 import type { ImapEndpoint } from '../../mail/imap/client.js';
 import { translateSmtpError, type SendFailure } from '../../mail/smtp/smtp-errors.js';
 import { sendRaw, type SmtpEndpoint } from '../../mail/smtp/smtp-transport.js';
+import type { AccountSync } from '../account-sync.js';
 import type { EventBus } from '../event-bus.js';
+import type { MessagesService } from '../messages.service.js';
 import { backoffDelay } from '../../lib/backoff.js';
 import { needsOwner, type CredentialSource, type MailCredentials } from '../credential-source.js';
 import { outboxEventData, toOutboxItem, type OutboxPayload } from '../../domain/outbox.js';
@@ -40,13 +41,33 @@ export interface OutboxWorkerDeps {
   config: OutboxConfig;
   /** the database is used by this process alone (SQLite): every `sending` item at start-up is orphaned */
   singleProcess: boolean;
-  crashPoint?: OutboxCrashPoint | undefined;
-  send?: typeof sendRaw;
-  /** the message went out: the sync engine may look for the Sent copy now */
-  afterSent?: (accountId: string) => void;
+  /** a message went out: the sync engine looks for its Sent copy now */
+  sync: Pick<AccountSync, 'refreshAccount'>;
   /** a reply went out: its original is marked answered (here and on its server) */
-  markAnswered?: (messageId: string) => Promise<void>;
+  messages: Pick<MessagesService, 'markAnswered'>;
+  /**
+   * Called once each step a crash must not undo is done (the SMTP server took the message, the
+   * Sent copy is filed). The crash test's worker (server/test/support/outbox-crash-worker.ts)
+   * stops its process here.
+   */
+  checkpoint?: (point: OutboxCheckpoint) => void;
+  send?: typeof sendRaw;
   random?: () => number;
+}
+
+export const outboxCheckpoints = ['after-smtp-accept', 'after-sent-copy'] as const;
+export type OutboxCheckpoint = (typeof outboxCheckpoints)[number];
+
+/** Outbox timings (read in config.ts; tests shorten them). */
+export interface OutboxConfig {
+  /** first retry delay after a temporary failure; doubles per attempt (with jitter) */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  /** how often a worker looks for due items it was not woken for (other processes enqueue too) */
+  pollIntervalMs: number;
+  /** an item in `sending` for longer than this belongs to a dead worker and gets resolved */
+  sendingLeaseMs: number;
 }
 
 /** How many claimed items one worker sends at the same time. */
@@ -208,7 +229,7 @@ export class OutboxWorker {
       log.info({ code: failure.code, permanent: failure.permanent, attempt: row.attempts }, 'sending failed');
       return this.fail(row, failure);
     }
-    this.crashIf('after-smtp-accept');
+    this.deps.checkpoint?.('after-smtp-accept');
 
     let note: { code: ErrorCode; message: string } | null = null;
     if (payload.rejectedRecipients?.length) {
@@ -224,11 +245,11 @@ export class OutboxWorker {
         note ??= { code: 'sent_copy_failed', message: 'Sent, but the copy could not be saved in the Sent folder.' };
       }
     }
-    this.crashIf('after-sent-copy');
+    this.deps.checkpoint?.('after-sent-copy');
 
     await this.settle(row, { status: 'sent', errorCode: note?.code ?? null, errorMessage: note?.message ?? null, payload: JSON.stringify(payload) });
     log.info('message sent');
-    this.deps.afterSent?.(row.account_id);
+    this.deps.sync.refreshAccount(row.account_id).catch(() => undefined);
   }
 
   private async fail(row: OutboxRow, failure: SendFailure): Promise<void> {
@@ -253,16 +274,11 @@ export class OutboxWorker {
     const item = toOutboxItem(updated);
     this.deps.events.publish({ type: 'outbox.updated', accountId: item.accountId, data: outboxEventData(item, updated.user_id) });
     const { inReplyTo } = JSON.parse(updated.payload) as OutboxPayload;
-    if (item.status === 'sent' && inReplyTo && this.deps.markAnswered) {
-      await this.deps.markAnswered(inReplyTo).catch((error: unknown) =>
+    if (item.status === 'sent' && inReplyTo) {
+      await this.deps.messages.markAnswered(inReplyTo).catch((error: unknown) =>
         this.deps.logger.warn({ err: error, outboxId: item.id }, 'could not mark the original of a reply as answered'),
       );
     }
-  }
-
-  private crashIf(point: OutboxCrashPoint): void {
-    // Test-only fault injection: die like kill -9 would, with no chance to record anything.
-    if (this.deps.crashPoint === point) process.kill(process.pid, 'SIGKILL');
   }
 
   private async readBlob(sha256: string): Promise<Buffer> {

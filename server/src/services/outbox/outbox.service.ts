@@ -12,6 +12,9 @@ import type { BlobStore } from '../../lib/blob-store.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { EventBus } from '../event-bus.js';
+import type { MessagesService } from '../messages.service.js';
+import type { MessageStore } from '../../db/message-store/message-store.js';
+import type { OutboxWorker } from './outbox-worker.js';
 import { buildMessage, type ComposeAttachment } from './mime-builder.js';
 import { outboxEventData, toOutboxItem, type Mailbox, type OutboxItem, type OutboxPayload } from '../../domain/outbox.js';
 
@@ -67,33 +70,37 @@ function parseRecipients(field: string, list: RecipientInput[] | undefined, erro
 
 const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1);
 
+export interface OutboxServiceDeps {
+  outbox: OutboxRepository;
+  access: SendAccess;
+  /** the originals of replies and forwards, and the forwarded attachments */
+  store: Pick<MessageStore, 'original' | 'attachments'>;
+  /**
+   * fetches or parses a message the sync has listed but not yet downloaded, so a forward
+   * carries its attachments
+   */
+  messages: Pick<MessagesService, 'completeById'>;
+  /** woken at once when something is queued; workers of other processes find it on their next poll */
+  worker: Pick<OutboxWorker, 'wake'>;
+  blobs: BlobStore;
+  events: EventBus;
+  clock: Clock;
+}
+
 export class OutboxService {
-  constructor(
-    private readonly outbox: OutboxRepository,
-    private readonly access: SendAccess,
-    private readonly blobs: BlobStore,
-    private readonly events: EventBus,
-    private readonly clock: Clock,
-    /** wakes an in-process worker at once; other processes find the item on their next poll */
-    private readonly onQueued: () => void = () => undefined,
-    /**
-     * fetches or parses a message the sync has listed but not yet downloaded, so a forward
-     * carries its attachments (MessagesService.completeById)
-     */
-    private readonly completeMessage: (id: string) => Promise<void> = () => Promise.resolve(),
-  ) {}
+  constructor(private readonly deps: OutboxServiceDeps) {}
 
   async enqueue(actor: Actor, request: ComposeRequest, idempotencyKey?: string): Promise<OutboxItem> {
     if (idempotencyKey !== undefined) {
       if (!/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
         throw validationFailed({ 'Idempotency-Key': 'use 1 to 200 printable characters without spaces' });
       }
-      const first = await this.outbox.findByIdempotencyKey(actor.id, idempotencyKey);
+      const first = await this.deps.outbox.findByIdempotencyKey(actor.id, idempotencyKey);
       if (first) return toOutboxItem(first);
     }
 
-    await this.access.assertCan(actor, request.accountId, 'send');
-    const account = await this.outbox.findSendContext(request.accountId);
+    await this.deps.access.assertCan(actor, request.accountId, 'send');
+    const account = await this.deps.outbox.findSendContext(request.accountId);
     if (!account) throw notFound('Email account');
     if (account.allowSend !== 1) throw new AppError('send_disabled', `The administrator does not allow sending through ${account.providerName}`);
     if (account.sendEnabled !== 1) throw new AppError('send_disabled', 'Sending is turned off for this mailbox (mailbox settings → send through this mailbox)');
@@ -119,8 +126,8 @@ export class OutboxService {
 
     // The forwarded files' sizes come from their stored metadata, so an oversized forward is
     // refused before any of them is read into memory.
-    if (forward) await this.completeMessage(forward.id);
-    const forwardedFiles = forward ? await this.outbox.listAttachments(forward.id) : [];
+    if (forward) await this.deps.messages.completeById(forward.id);
+    const forwardedFiles = forward ? await this.deps.store.attachments(forward.id) : [];
     const totalBytes = forwardedFiles.reduce((sum, a) => sum + a.size, 0) + uploads.reduce((sum, a) => sum + a.content.length, 0);
     if (totalBytes > maxAttachmentBytes) {
       throw new AppError('payload_too_large', `Attachments may add up to ${maxAttachmentBytes / 1024 / 1024} MB per message`);
@@ -129,9 +136,9 @@ export class OutboxService {
     for (const a of forwardedFiles) {
       forwarded.push({
         filename: a.filename,
-        contentType: a.content_type,
-        content: await this.readBlob(a.blob_sha256),
-        contentId: a.content_id,
+        contentType: a.contentType,
+        content: await this.readBlob(a.blobSha256),
+        contentId: a.contentId,
         disposition: a.disposition,
       });
     }
@@ -140,8 +147,8 @@ export class OutboxService {
     // Replies and forwards join the original's thread in every client: References carries the
     // chain so far plus the original itself (RFC 5322 §3.6.4).
     const original = reply ?? forward;
-    const references = original?.message_id ? [...parseReferences(original.references), original.message_id] : [];
-    const now = this.clock.now();
+    const references = original?.messageId ? [...original.references, original.messageId] : [];
+    const now = this.deps.clock.now();
     const messageId = `<${newId()}@${domainOf(account.email)}>`;
     const built = await buildMessage({
       from: { name: account.displayName, address: account.email },
@@ -154,16 +161,16 @@ export class OutboxService {
       signatureHtml: request.signature === false ? null : account.signature,
       messageId,
       date: new Date(now),
-      inReplyTo: reply?.message_id ?? null,
+      inReplyTo: reply?.messageId ?? null,
       references,
       attachments,
     });
 
-    const raw = await this.blobs.put(built.raw);
-    const sentCopy = built.sentCopy === built.raw ? raw : await this.blobs.put(built.sentCopy);
+    const raw = await this.deps.blobs.put(built.raw);
+    const sentCopy = built.sentCopy === built.raw ? raw : await this.deps.blobs.put(built.sentCopy);
     const storedAttachments = [];
     for (const a of attachments) {
-      const blob = await this.blobs.put(a.content);
+      const blob = await this.deps.blobs.put(a.content);
       storedAttachments.push({ filename: a.filename, contentType: a.contentType, size: blob.size, sha256: blob.sha256 });
     }
     const payload: OutboxPayload = {
@@ -196,23 +203,23 @@ export class OutboxService {
       sent_at: null,
     };
     try {
-      await this.outbox.insert(row);
+      await this.deps.outbox.insert(row);
     } catch (error) {
       // A concurrent request with the same key won the race: its item is the answer.
       if (idempotencyKey !== undefined && isUniqueViolation(error)) {
-        const first = await this.outbox.findByIdempotencyKey(actor.id, idempotencyKey);
+        const first = await this.deps.outbox.findByIdempotencyKey(actor.id, idempotencyKey);
         if (first) return toOutboxItem(first);
       }
       throw error;
     }
     const item = toOutboxItem(row);
-    this.events.publish({ type: 'outbox.updated', accountId: item.accountId, data: outboxEventData(item, row.user_id) });
-    this.onQueued();
+    this.deps.events.publish({ type: 'outbox.updated', accountId: item.accountId, data: outboxEventData(item, row.user_id) });
+    this.deps.worker.wake();
     return item;
   }
 
   async get(actor: Actor, id: string): Promise<OutboxItem> {
-    const row = await this.outbox.findForUser(actor.id, id);
+    const row = await this.deps.outbox.findForUser(actor.id, id);
     if (!row) throw notFound('Outbox item');
     return toOutboxItem(row);
   }
@@ -221,7 +228,7 @@ export class OutboxService {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
     const position = query.cursor ? decodeCursor(query.cursor) : undefined;
     const before = position && { createdAt: position.at, id: position.id };
-    const rows = await this.outbox.listForUser(actor.id, limit + 1, before);
+    const rows = await this.deps.outbox.listForUser(actor.id, limit + 1, before);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -232,24 +239,24 @@ export class OutboxService {
 
   /** "Send again" after a failure or a "may have been sent": same message, same Message-ID. */
   async retry(actor: Actor, id: string): Promise<OutboxItem> {
-    const row = await this.outbox.findForUser(actor.id, id);
+    const row = await this.deps.outbox.findForUser(actor.id, id);
     if (!row) throw notFound('Outbox item');
-    await this.access.assertCan(actor, row.account_id, 'send');
-    if (!(await this.outbox.requeue(actor.id, id, this.clock.now()))) {
+    await this.deps.access.assertCan(actor, row.account_id, 'send');
+    if (!(await this.deps.outbox.requeue(actor.id, id, this.deps.clock.now()))) {
       throw new AppError('outbox_not_retryable', `Only a failed message or one that may have been sent can be sent again; this one is ${row.status}`);
     }
     const item = await this.get(actor, id);
-    this.events.publish({ type: 'outbox.updated', accountId: item.accountId, data: outboxEventData(item, row.user_id) });
-    this.onQueued();
+    this.deps.events.publish({ type: 'outbox.updated', accountId: item.accountId, data: outboxEventData(item, row.user_id) });
+    this.deps.worker.wake();
     return item;
   }
 
   /** The message replied to or forwarded, if the caller may read it; else a field error (no existence leak). */
   private async original(actor: Actor, id: string, field: string, errors: Record<string, string>) {
-    const message = await this.outbox.findMessage(id);
+    const message = await this.deps.store.original(id);
     if (message) {
       try {
-        await this.access.assertCan(actor, message.account_id, 'read');
+        await this.deps.access.assertCan(actor, message.accountId, 'read');
         return message;
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
@@ -261,16 +268,7 @@ export class OutboxService {
 
   private async readBlob(sha256: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
-    for await (const chunk of this.blobs.open(sha256)) chunks.push(chunk as Buffer);
+    for await (const chunk of this.deps.blobs.open(sha256)) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
-  }
-}
-
-function parseReferences(stored: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(stored);
-    return Array.isArray(parsed) ? parsed.filter((r): r is string => typeof r === 'string') : [];
-  } catch {
-    return [];
   }
 }

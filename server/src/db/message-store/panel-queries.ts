@@ -1,7 +1,7 @@
-// The communication panel's side of the messages table: lists, search, threads and counters
-// for reading, and the panel's own changes (flags, move, delete) together with the
-// pending_changes rows that carry them to the IMAP server. The sync engine's upserts live in
-// messages.repository.ts.
+// The communication panel's side of the messages table, one method per query: lists, search,
+// threads and counters for reading, and the panel's own changes (flags, move, delete) with the
+// pending_changes rows that carry them to the IMAP server. Only the message store
+// (message-store.ts) uses it; it runs the writes in one transaction each.
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { dialect, type Db } from '../database.js';
 import type { Database, PendingChangesTable } from '../schema.js';
@@ -55,7 +55,7 @@ const listColumns = [
   'f.path as folder_path',
 ] as const;
 
-export class MessageQueriesRepository {
+export class PanelQueries {
   constructor(private readonly db: Db) {}
 
   private fromMessages() {
@@ -196,16 +196,19 @@ export class MessageQueriesRepository {
     return this.db.selectFrom('folders').selectAll().where('account_id', '=', accountId).where('path', '=', path).executeTakeFirst();
   }
 
-  /** Changes the local row and queues the same change for the server, atomically. */
-  async setFlags(id: string, flags: { seen?: number; flagged?: number; answered?: number }, change: Insertable<PendingChangesTable>, now: number) {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('messages')
-        .set({ ...flags, updated_at: now })
-        .where('id', '=', id)
-        .execute();
-      await trx.insertInto('pending_changes').values(change).execute();
-    });
+  /** Changes the local row; the caller queues the same change for the server. */
+  async setFlags(id: string, flags: { seen?: number; flagged?: number; answered?: number }, now: number): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ ...flags, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Queues a change for the sync engine; returns its id. */
+  async queueChange(change: Insertable<PendingChangesTable>): Promise<number> {
+    const { id } = await this.db.insertInto('pending_changes').values(change).returning('id').executeTakeFirstOrThrow();
+    return Number(id);
   }
 
   /**
@@ -213,60 +216,56 @@ export class MessageQueriesRepository {
    * gives it there, the row holds a placeholder location that cannot collide with a real one:
    * UIDVALIDITY 0 and the negated id of the pending change (see pendingMoveOf).
    */
-  async moveTo(id: string, toFolderId: string, change: Insertable<PendingChangesTable>, now: number) {
-    await this.db.transaction().execute(async (trx) => {
-      const { id: changeId } = await trx.insertInto('pending_changes').values(change).returning('id').executeTakeFirstOrThrow();
-      await trx
-        .updateTable('messages')
-        .set({ folder_id: toFolderId, uid_validity: 0, uid: -Number(changeId), updated_at: now })
-        .where('id', '=', id)
-        .execute();
-    });
+  async parkAt(id: string, toFolderId: string, changeId: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ folder_id: toFolderId, uid_validity: 0, uid: -changeId, updated_at: now })
+      .where('id', '=', id)
+      .execute();
   }
 
   /**
    * Rewrites the not-yet-applied move that put a message at a placeholder location (a second
-   * move or a delete before the engine ran): the server only ever sees one change from where the
-   * message really is. False when the engine has already taken that change.
+   * move or a delete before the engine ran), so the server only ever sees one change from where
+   * the message really is. False when the engine has already taken that change.
    */
   async rewritePendingMove(
     message: { id: string; uid_validity: number; uid: number },
     change: { kind: 'move' | 'delete'; payload: string },
-    local: { toFolderId: string; now: number } | 'remove',
   ): Promise<boolean> {
     if (Number(message.uid_validity) !== 0 || Number(message.uid) >= 0) return false;
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('pending_changes')
-        .set(change)
-        .where('id', '=', -Number(message.uid))
-        .where('kind', '=', 'move')
-        .where('message_id', '=', message.id)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) return false;
-      if (local === 'remove') await trx.deleteFrom('messages').where('id', '=', message.id).execute();
-      else await trx.updateTable('messages').set({ folder_id: local.toFolderId, updated_at: local.now }).where('id', '=', message.id).execute();
-      return true;
-    });
+    const result = await this.db
+      .updateTable('pending_changes')
+      .set(change)
+      .where('id', '=', -Number(message.uid))
+      .where('kind', '=', 'move')
+      .where('message_id', '=', message.id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Moved back before the engine ran: the queued move is dropped and the row is where it was. */
-  async cancelPendingMove(message: { id: string; uid: number }, back: { folderId: string; uidValidity: number; uid: number }, now: number) {
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .deleteFrom('pending_changes')
-        .where('id', '=', -Number(message.uid))
-        .where('kind', '=', 'move')
-        .where('message_id', '=', message.id)
-        .executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0) return false;
-      await trx
-        .updateTable('messages')
-        .set({ folder_id: back.folderId, uid_validity: back.uidValidity, uid: back.uid, updated_at: now })
-        .where('id', '=', message.id)
-        .execute();
-      return true;
-    });
+  /** Drops the queued move that parked a row at its placeholder; false when the engine took it. */
+  async cancelPendingMove(message: { id: string; uid: number }): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('pending_changes')
+      .where('id', '=', -Number(message.uid))
+      .where('kind', '=', 'move')
+      .where('message_id', '=', message.id)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async setLocation(id: string, location: { folderId: string; uidValidity?: number; uid?: number }, now: number): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({
+        folder_id: location.folderId,
+        ...(location.uidValidity !== undefined && { uid_validity: location.uidValidity }),
+        ...(location.uid !== undefined && { uid: location.uid }),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** The `payload` of the pending move that gave a row its placeholder location, if still queued. */
@@ -282,15 +281,15 @@ export class MessageQueriesRepository {
     return row?.payload;
   }
 
-  /** Removes the local row (attachments go with it) and queues the deletion for the server. */
-  async remove(id: string, change: Insertable<PendingChangesTable>) {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('pending_changes').values(change).execute();
-      await trx.deleteFrom('messages').where('id', '=', id).execute();
-    });
+  /** Removes the local row (attachments go with it). */
+  async remove(id: string): Promise<void> {
+    await this.db.deleteFrom('messages').where('id', '=', id).execute();
+  }
+
+  /** The message a reply or a forward takes its references from. */
+  findOriginal(id: string) {
+    return this.db.selectFrom('messages').select(['id', 'account_id', 'message_id', 'references']).where('id', '=', id).executeTakeFirst();
   }
 }
 
-export type MessageListRowWithFolder = Awaited<ReturnType<MessageQueriesRepository['list']>>[number];
-export type MessageDetailRow = NonNullable<Awaited<ReturnType<MessageQueriesRepository['findById']>>>;
-export type AttachmentRow = Awaited<ReturnType<MessageQueriesRepository['attachmentsOf']>>[number];
+export type PanelRow = NonNullable<Awaited<ReturnType<PanelQueries['findById']>>>;

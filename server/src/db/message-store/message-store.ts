@@ -1,0 +1,529 @@
+// The message store: the one owner of a stored message. The sync engine hands it what it fetched
+// (domain/message.ts IncomingMessage: a parsed message, its server location and flags), the panel
+// its changes, and everyone reads messages back in their API shapes. Nothing else knows the
+// columns: the JSON of addresses, references and headers, the 0/1 flags, the parsed body, thread
+// assignment (domain/threading.ts), the placeholder location of a move not yet made on the server.
+// The search text follows every write by itself (triggers of migration 006_search).
+//
+// Every write runs in one transaction through `write()`, which returns the events it caused, and
+// publishes them once the transaction has committed: message.* events come from here only.
+// Where the next features hook in:
+// - a change feed or webhooks: append the events to their table inside `write()`, with `trx`,
+//   so the log row commits with the message write or not at all;
+// - a step after a message is stored (contacts from its addresses): after the commit in
+//   `write()`, for each event of type message.created.
+import type { Insertable } from 'kysely';
+import type { Db } from '../database.js';
+import type { AttachmentsTable, MessageRow } from '../schema.js';
+import type { ServerEvent } from '../../domain/events.js';
+import {
+  directionOf,
+  type DownloadedSource,
+  type FlagUpdate,
+  type IncomingMessage,
+  type MessageDetail,
+  type MessageListItem,
+  type OriginalMessage,
+  type ParsedContent,
+  type PendingChange,
+  type PendingDeletePayload,
+  type PendingFlagsPayload,
+  type PendingMovePayload,
+  type ServerLocation,
+  type StoredAttachment,
+  type StoredMessage,
+} from '../../domain/message.js';
+import { existingThreadId, normaliseSubject } from '../../domain/threading.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import {
+  attachmentColumns,
+  contentColumns,
+  flagColumns,
+  headerColumns,
+  serverLocationOf,
+  threadHeadersOf,
+  toDetail,
+  toListItem,
+  toOriginal,
+  toStoredAttachment,
+  toStoredMessage,
+} from './columns.js';
+import { PanelQueries, type MessageFilter, type PanelRow } from './panel-queries.js';
+import { SyncQueries } from './sync-queries.js';
+import { preloadThreads } from './threads.js';
+
+export type { MessageFilter } from './panel-queries.js';
+
+type MessageEvent = ServerEvent<'message.created' | 'message.updated' | 'message.deleted'>;
+
+export interface MessageStoreDeps {
+  db: Db;
+  clock: Clock;
+  /** where the store's events go (the EventBus) */
+  publish(event: ServerEvent): void;
+}
+
+/** The folder a batch of the sync engine belongs to, under the UIDVALIDITY its UIDs are from. */
+export interface SyncFolder {
+  accountId: string;
+  /** the account's own address: what it sent counts as outgoing */
+  accountEmail: string;
+  folderId: string;
+  folderPath: string;
+  folderSpecialUse: string | null;
+  uidValidity: number;
+}
+
+/** What the panel changes on a message (a flag, its folder); queued for the server as well. */
+export interface MessageChange {
+  seen?: boolean;
+  flagged?: boolean;
+  answered?: boolean;
+  toFolderId?: string;
+}
+
+/** A row at UIDVALIDITY 0 was moved in the panel and waits for the engine to learn its new UID. */
+const atPlaceholder = (row: { uid_validity: number }) => Number(row.uid_validity) === 0;
+
+export class MessageStore {
+  constructor(private readonly deps: MessageStoreDeps) {}
+
+  private get db(): Db {
+    return this.deps.db;
+  }
+
+  /**
+   * Runs `work` in one transaction, then publishes the events it returned. The one place a
+   * message write and its events meet (see the top of this file).
+   */
+  private async write<T>(work: (trx: Db) => Promise<{ result: T; events: MessageEvent[] }>): Promise<T> {
+    const { result, events } = await this.db.transaction().execute((trx) => work(trx));
+    for (const event of events) this.deps.publish(event);
+    return result;
+  }
+
+  // ---- the sync engine: what the server has ----
+
+  /**
+   * Stores what was fetched from one folder, in one transaction. A message already stored under
+   * the same (folder, UIDVALIDITY, UID) only gets its flags refreshed, so a retried batch never
+   * duplicates. Announces each new message (message.created).
+   */
+  storeFetched(folder: SyncFolder, messages: readonly IncomingMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    return this.write(async (trx) => {
+      const q = new SyncQueries(trx);
+      const now = this.deps.clock.now();
+      const existing = await q.existingUids(
+        folder.folderId,
+        folder.uidValidity,
+        messages.map((m) => m.uid),
+      );
+      for (const message of messages.filter((m) => existing.has(m.uid)))
+        await q.setFlagsByUid(folder.folderId, folder.uidValidity, message.uid, { ...flagColumns(message.flags), modseq: message.modseq });
+      const fresh = messages.filter((m) => !existing.has(m.uid));
+      const threads = await preloadThreads(
+        trx,
+        folder.accountId,
+        fresh.map((m) => threadHeadersOf(m.parsed)),
+      );
+      const rows: MessageRow[] = [];
+      const attachments: Insertable<AttachmentsTable>[] = [];
+      for (const message of fresh) {
+        const threadId = (await existingThreadId(threads, folder.accountId, threadHeadersOf(message.parsed))) ?? newId();
+        const row = newRow(folder, message, threadId, now);
+        threads.record(row);
+        rows.push(row);
+        for (const a of attachmentColumns(message.parsed)) attachments.push({ ...a, id: newId(), message_id: row.id });
+      }
+      await q.insert(rows, attachments);
+      return {
+        result: undefined,
+        events: rows.map((row) => event('message.created', toListItem(row, folder.folderPath))),
+      };
+    });
+  }
+
+  /**
+   * Stores the downloaded sources of messages listed headers-first (raw blob, body, attachments)
+   * in one transaction. Rows already complete, or gone meanwhile (expunged, moved), are skipped,
+   * so a retried batch never duplicates attachments. A source stored raw changes nothing a list
+   * shows; a parsed body does (message.updated). Returns how many were stored.
+   */
+  completeSources(folder: Pick<SyncFolder, 'folderId' | 'folderPath' | 'uidValidity'>, sources: readonly DownloadedSource[]): Promise<number> {
+    if (sources.length === 0) return Promise.resolve(0);
+    return this.write(async (trx) => {
+      const q = new SyncQueries(trx);
+      const now = this.deps.clock.now();
+      const completed: MessageRow[] = [];
+      const attachments: Insertable<AttachmentsTable>[] = [];
+      for (const { uid, source, parsed, parseError } of sources) {
+        const content = parsed && contentColumns(parsed, parseError);
+        const row = await q.completeSource(folder.folderId, folder.uidValidity, uid, source, content, now);
+        if (!row) continue;
+        completed.push(row);
+        if (parsed) for (const a of attachmentColumns(parsed)) attachments.push({ ...a, id: newId(), message_id: row.id });
+      }
+      await q.insertAttachments(attachments);
+      return {
+        result: completed.length,
+        events: completed
+          .filter((row) => row.content_pending === 0)
+          .map((row) => event('message.updated', toListItem(row, folder.folderPath))),
+      };
+    });
+  }
+
+  /**
+   * Stores bodies parsed from stored sources, with their attachments, in one transaction. A
+   * message another writer completed first, or one that is gone, is skipped, so two parsers of
+   * the same message never duplicate its attachments.
+   */
+  completeContent(parsed: readonly ParsedContent[]): Promise<void> {
+    if (parsed.length === 0) return Promise.resolve();
+    return this.write(async (trx) => {
+      const q = new SyncQueries(trx);
+      const now = this.deps.clock.now();
+      const stored: MessageRow[] = [];
+      const attachments: Insertable<AttachmentsTable>[] = [];
+      for (const { id, parsed: message, parseError } of parsed) {
+        const row = await q.completeContent(id, contentColumns(message, parseError), now);
+        if (!row) continue;
+        stored.push(row);
+        for (const a of attachmentColumns(message)) attachments.push({ ...a, id: newId(), message_id: id });
+      }
+      await q.insertAttachments(attachments);
+      const paths = await q.folderPaths([...new Set(stored.map((row) => row.folder_id))]);
+      return {
+        result: undefined,
+        events: stored.map((row) => event('message.updated', toListItem(row, paths.get(row.folder_id) ?? ''))),
+      };
+    });
+  }
+
+  /** Applies the server's flags; announces the messages whose flags actually changed. */
+  applyServerFlags(folder: Pick<SyncFolder, 'folderId' | 'folderPath' | 'uidValidity'>, updates: readonly FlagUpdate[]): Promise<void> {
+    if (updates.length === 0) return Promise.resolve();
+    return this.write(async (trx) => {
+      const q = new SyncQueries(trx);
+      const now = this.deps.clock.now();
+      const rows = await q.byUids(
+        folder.folderId,
+        folder.uidValidity,
+        updates.map((u) => u.uid),
+      );
+      const byUid = new Map(rows.map((r) => [Number(r.uid), r]));
+      const changed: MessageRow[] = [];
+      for (const update of updates) {
+        const row = byUid.get(update.uid);
+        if (!row) continue;
+        const columns = flagColumns(update.flags);
+        const same =
+          row.seen === columns.seen &&
+          row.flagged === columns.flagged &&
+          row.answered === columns.answered &&
+          row.draft === columns.draft;
+        if (same) {
+          if (update.modseq !== row.modseq) await q.update(row.id, { modseq: update.modseq });
+          continue;
+        }
+        await q.update(row.id, { ...columns, modseq: update.modseq, updated_at: now });
+        changed.push({ ...row, ...columns, modseq: update.modseq, updated_at: now });
+      }
+      return {
+        result: undefined,
+        events: changed.map((row) => event('message.updated', toListItem(row, folder.folderPath))),
+      };
+    });
+  }
+
+  /** Removes messages expunged on the server (message.deleted). */
+  removeExpunged(folder: Pick<SyncFolder, 'folderId' | 'uidValidity'>, uids: readonly number[]): Promise<void> {
+    if (uids.length === 0) return Promise.resolve();
+    return this.write(async (trx) => {
+      const q = new SyncQueries(trx);
+      const rows = await q.byUids(folder.folderId, folder.uidValidity, uids);
+      return removed(await q.deleteByIds(rows.map((r) => r.id)));
+    });
+  }
+
+  /** Removes stored messages the server no longer has where they were (message.deleted). */
+  remove(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    return this.write(async (trx) => removed(await new SyncQueries(trx).deleteByIds(ids)));
+  }
+
+  /**
+   * Moves a stored message to its new server location (after a UIDVALIDITY change, or a move
+   * the engine made). False when another message is stored there already.
+   */
+  rekey(id: string, location: ServerLocation): Promise<boolean> {
+    return this.write(async (trx) => {
+      const q = new SyncQueries(trx);
+      const clash = await q.idAt(location);
+      if (clash && clash.id !== id) return { result: false, events: [] };
+      await q.moveTo(id, location, this.deps.clock.now());
+      return { result: true, events: [] };
+    });
+  }
+
+  existingUids(folderId: string, uidValidity: number, uids: readonly number[]): Promise<Set<number>> {
+    return new SyncQueries(this.db).existingUids(folderId, uidValidity, uids);
+  }
+
+  uidsOf(folderId: string, uidValidity: number): Promise<number[]> {
+    return new SyncQueries(this.db).uidsOf(folderId, uidValidity);
+  }
+
+  /** Messages of a folder stored under another UIDVALIDITY, with what identifies them on the server. */
+  async staleMessages(folderId: string, currentUidValidity: number): Promise<{ id: string; messageId: string | null; size: number }[]> {
+    const rows = await new SyncQueries(this.db).staleRows(folderId, currentUidValidity);
+    return rows.map((r) => ({ id: r.id, messageId: r.message_id, size: Number(r.size) }));
+  }
+
+  countDownloaded(accountId: string): Promise<number> {
+    return new SyncQueries(this.db).countDownloaded(accountId);
+  }
+
+  pendingSources(folderId: string, uidValidity: number, belowUid: number, limit: number): Promise<number[]> {
+    return new SyncQueries(this.db).pendingSources(folderId, uidValidity, belowUid, limit);
+  }
+
+  hasPendingSources(folderIds: readonly string[]): Promise<boolean> {
+    return new SyncQueries(this.db).hasPendingSources(folderIds);
+  }
+
+  countPendingSources(folderId: string, uidValidity: number): Promise<number> {
+    return new SyncQueries(this.db).countPendingSources(folderId, uidValidity);
+  }
+
+  /** Messages whose source is stored and whose body waits to be parsed, newest first. */
+  async pendingContent(accountId: string, limit: number): Promise<{ id: string; rawSha256: string }[]> {
+    const rows = await new SyncQueries(this.db).pendingContent(accountId, limit);
+    return rows.map((r) => ({ id: r.id, rawSha256: r.raw_sha256 }));
+  }
+
+  /** The changes the panel queued for the account's server, oldest first. */
+  async pendingChanges(accountId: string, limit = 100): Promise<PendingChange[]> {
+    const rows = await new SyncQueries(this.db).listPendingChanges(accountId, limit);
+    return rows.map((row) => {
+      const base = { id: Number(row.id), accountId: row.account_id, messageId: row.message_id, attempts: row.attempts };
+      const payload = parseObject(row.payload);
+      const from = locationIn(payload.from);
+      switch (row.kind) {
+        case 'flags': {
+          const flags: PendingFlagsPayload = {};
+          for (const key of ['seen', 'flagged', 'answered'] as const) {
+            const value = payload[key];
+            if (typeof value === 'boolean') flags[key] = value;
+          }
+          return { ...base, kind: row.kind, payload: { ...flags, ...(from && { from }) } };
+        }
+        case 'move': {
+          const toFolderId = typeof payload.toFolderId === 'string' ? payload.toFolderId : '';
+          return { ...base, kind: row.kind, payload: { toFolderId, ...(from && { from }) } };
+        }
+        case 'delete':
+          return { ...base, kind: row.kind, payload: from ? { from } : {} };
+      }
+    });
+  }
+
+  /** The server took the change (or it no longer applies): it leaves the queue. */
+  async settlePendingChange(id: number): Promise<void> {
+    await new SyncQueries(this.db).deletePendingChange(id);
+  }
+
+  async countPendingChangeAttempt(id: number): Promise<void> {
+    await new SyncQueries(this.db).countPendingChangeAttempt(id);
+  }
+
+  // ---- the panel: reading ----
+
+  async list(filter: MessageFilter): Promise<MessageListItem[]> {
+    const rows = await new PanelQueries(this.db).list(filter);
+    return rows.map((row) => toListItem(row, row.folder_path));
+  }
+
+  async find(id: string): Promise<StoredMessage | undefined> {
+    const row = await new PanelQueries(this.db).findById(id);
+    return row && toStoredMessage(row, row.folder_path);
+  }
+
+  async listItem(id: string): Promise<MessageListItem | undefined> {
+    const row = await new PanelQueries(this.db).findListItem(id);
+    return row && toListItem(row, row.folder_path);
+  }
+
+  async detail(id: string): Promise<MessageDetail | undefined> {
+    const q = new PanelQueries(this.db);
+    const row = await q.findById(id);
+    return row && toDetail(row, row.folder_path, await q.attachmentsOf(id));
+  }
+
+  async attachments(messageId: string): Promise<StoredAttachment[]> {
+    return (await new PanelQueries(this.db).attachmentsOf(messageId)).map(toStoredAttachment);
+  }
+
+  async attachment(messageId: string, attachmentId: string): Promise<StoredAttachment | undefined> {
+    const row = await new PanelQueries(this.db).findAttachment(messageId, attachmentId);
+    return row && toStoredAttachment(row);
+  }
+
+  /** Oldest first, as a conversation reads. */
+  async thread(threadId: string, accountIds: string[]): Promise<MessageListItem[]> {
+    const rows = await new PanelQueries(this.db).thread(threadId, accountIds);
+    return rows.map((row) => toListItem(row, row.folder_path));
+  }
+
+  unreadCounts(accountIds: string[]): Promise<Map<string, number>> {
+    return new PanelQueries(this.db).unreadCounts(accountIds);
+  }
+
+  async original(id: string): Promise<OriginalMessage | undefined> {
+    const row = await new PanelQueries(this.db).findOriginal(id);
+    return row && toOriginal(row);
+  }
+
+  async folderId(accountId: string, path: string): Promise<string | undefined> {
+    return (await new PanelQueries(this.db).findFolderByPath(accountId, path))?.id;
+  }
+
+  // ---- the panel: changes, applied here at once and queued for the server ----
+
+  /**
+   * Changes flags and the folder here, and queues the same for the server, in one transaction
+   * (message.updated). Returns the message as it is now; undefined when it is gone.
+   */
+  change(id: string, change: MessageChange): Promise<MessageListItem | undefined> {
+    return this.write(async (trx) => {
+      const q = new PanelQueries(trx);
+      const row = await q.findById(id);
+      if (!row) return { result: undefined, events: [] };
+      const now = this.deps.clock.now();
+      const flags: Omit<PendingFlagsPayload, 'from'> = {
+        ...(change.seen !== undefined && { seen: change.seen }),
+        ...(change.flagged !== undefined && { flagged: change.flagged }),
+        ...(change.answered !== undefined && { answered: change.answered }),
+      };
+      if (Object.keys(flags).length > 0) await this.queueFlags(q, row, flags, now);
+      if (change.toFolderId !== undefined) await this.queueMove(q, row, change.toFolderId, now);
+      const updated = await q.findListItem(id);
+      if (!updated) return { result: undefined, events: [] };
+      const item = toListItem(updated, updated.folder_path);
+      return { result: item, events: [event('message.updated', item)] };
+    });
+  }
+
+  /** Removes the message here and queues its deletion on the server (message.deleted). */
+  delete(id: string): Promise<void> {
+    return this.write(async (trx) => {
+      const q = new PanelQueries(trx);
+      const row = await q.findById(id);
+      if (!row) return { result: undefined, events: [] };
+      const payload: PendingDeletePayload = { from: await serverLocation(q, row) };
+      const rewritten = await q.rewritePendingMove(row, { kind: 'delete', payload: JSON.stringify(payload) });
+      if (!rewritten) {
+        await q.queueChange({
+          account_id: row.account_id,
+          message_id: id,
+          kind: 'delete',
+          payload: JSON.stringify(payload),
+          created_at: this.deps.clock.now(),
+        });
+      }
+      await q.remove(id);
+      const data = { id, accountId: row.account_id, folder: row.folder_path, threadId: row.thread_id };
+      return { result: undefined, events: [{ type: 'message.deleted', accountId: row.account_id, data }] };
+    });
+  }
+
+  private async queueFlags(q: PanelQueries, row: PanelRow, flags: Omit<PendingFlagsPayload, 'from'>, now: number): Promise<void> {
+    await q.setFlags(
+      row.id,
+      {
+        ...(flags.seen !== undefined && { seen: flags.seen ? 1 : 0 }),
+        ...(flags.flagged !== undefined && { flagged: flags.flagged ? 1 : 0 }),
+        ...(flags.answered !== undefined && { answered: flags.answered ? 1 : 0 }),
+      },
+      now,
+    );
+    // At a placeholder location (a move still queued) the engine applies the flags wherever
+    // the move has put the message by then: changes are carried in order.
+    const payload: PendingFlagsPayload = { ...flags, ...(!atPlaceholder(row) && { from: serverLocationOf(row) }) };
+    await q.queueChange({ account_id: row.account_id, message_id: row.id, kind: 'flags', payload: JSON.stringify(payload), created_at: now });
+  }
+
+  private async queueMove(q: PanelQueries, row: PanelRow, toFolderId: string, now: number): Promise<void> {
+    const from = await serverLocation(q, row);
+    // Moved back before the engine ran: the queued move is dropped and the row is where it was.
+    if (from.folderId === toFolderId && atPlaceholder(row) && (await q.cancelPendingMove(row))) {
+      await q.setLocation(row.id, from, now);
+      return;
+    }
+    const payload: PendingMovePayload = { toFolderId, from };
+    if (await q.rewritePendingMove(row, { kind: 'move', payload: JSON.stringify(payload) })) {
+      await q.setLocation(row.id, { folderId: toFolderId }, now);
+      return;
+    }
+    const changeId = await q.queueChange({ account_id: row.account_id, message_id: row.id, kind: 'move', payload: JSON.stringify(payload), created_at: now });
+    await q.parkAt(row.id, toFolderId, changeId, now);
+  }
+}
+
+const removed = (rows: (MessageRow & { folder_path: string })[]) => ({
+  result: undefined,
+  events: rows.map((row) => event('message.deleted', toListItem(row, row.folder_path))),
+});
+
+const event = <T extends MessageEvent['type']>(type: T, item: MessageListItem) => ({ type, accountId: item.accountId, data: item }) as MessageEvent;
+
+/** Where the server has the message: a queued move's origin while the row shows a placeholder. */
+async function serverLocation(q: PanelQueries, row: PanelRow): Promise<ServerLocation> {
+  const queued = await q.pendingMoveOf(row);
+  const from = queued === undefined ? undefined : locationIn(parseObject(queued).from);
+  return from ?? serverLocationOf(row);
+}
+
+/** A new row for a fetched message. */
+function newRow(folder: SyncFolder, message: IncomingMessage, threadId: string, now: number): MessageRow {
+  const { parsed, source } = message;
+  const content = message.source && message.bodyParsed;
+  // Object.assign, not a spread followed by more keys: on Node 20 that literal took ~50 µs a row
+  // (measured: 5,000 rows, 190-280 ms against 17-31 ms), a tenth of a first sync's listing.
+  return Object.assign(headerColumns(parsed), contentColumns(parsed, message.parseError), flagColumns(message.flags), {
+    id: newId(),
+    account_id: folder.accountId,
+    folder_id: folder.folderId,
+    uid_validity: folder.uidValidity,
+    uid: message.uid,
+    thread_id: threadId,
+    date: parsed.date ?? message.internalDate ?? now,
+    direction: directionOf({ specialUse: folder.folderSpecialUse }, folder.accountEmail, parsed.from),
+    size: source?.size ?? message.size,
+    raw_sha256: source?.sha256 ?? '',
+    content_pending: content ? 0 : 1,
+    source_pending: source ? 0 : 1,
+    modseq: message.modseq,
+    subject_key: normaliseSubject(parsed.subject),
+    created_at: now,
+    updated_at: now,
+  });
+}
+
+function parseObject(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function locationIn(value: unknown): ServerLocation | undefined {
+  const from = value as Partial<ServerLocation> | undefined;
+  if (!from || typeof from.folderId !== 'string' || typeof from.uidValidity !== 'number' || typeof from.uid !== 'number')
+    return undefined;
+  return { folderId: from.folderId, uidValidity: from.uidValidity, uid: from.uid };
+}
