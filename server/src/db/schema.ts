@@ -240,14 +240,14 @@ export interface PendingChangesTable {
   attempts: ColumnType<number, number | undefined, number>;
 }
 
-/** A live worker process (scale-out, issue 8); times are the database's clock. */
+/** A live worker process (scale-out); times are the database's clock. */
 export interface WorkersTable {
   id: string;
   started_at: number;
   heartbeat_at: number;
 }
 
-/** Who syncs a mailbox; `fencing_token` grows with every claim (scale-out, issue 8). */
+/** Who syncs a mailbox; `fencing_token` grows with every claim (scale-out). */
 export interface AccountLeasesTable {
   account_id: string;
   owner_id: string | null;

@@ -10,7 +10,7 @@ export const defaultSyncPeriod: SyncPeriod = 'month';
 export const accountStates = ['connecting', 'syncing', 'idle', 'error', 'disabled'] as const;
 export type AccountState = (typeof accountStates)[number];
 
-/** What the owner does to fix an account in `error` (PRODUCT.md "Email account"). */
+/** What the owner does to fix an account in `error` (docs/product.md "Email account"). */
 export const accountErrorActions = ['enter_new_password', 'sign_in_again', 'retry'] as const;
 export type AccountErrorAction = (typeof accountErrorActions)[number];
 
@@ -43,7 +43,7 @@ export interface AccountOwner {
   name: string;
 }
 
-/** The API shape (PRODUCT.md "Accounts"), plus its owner and what the caller may do with it. */
+/** The API shape (docs/product.md "API contract", accounts), plus its owner and what the caller may do with it. */
 export interface Account {
   id: string;
   email: string;

@@ -33,7 +33,7 @@ export interface OutboxPayload {
   rejectedRecipients?: string[];
 }
 
-/** The API shape (PRODUCT.md "Sending"), extended with what the compose UI and lists show. */
+/** The API shape (docs/product.md "API contract", sending), extended with what the compose UI and lists show. */
 export interface OutboxItem {
   id: string;
   accountId: string;

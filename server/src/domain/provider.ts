@@ -22,7 +22,7 @@ export interface ServerEndpoint {
   security: SecurityMode;
 }
 
-/** The API shape (PRODUCT.md "Provider"). The OAuth client secret is write-only: never here. */
+/** The API shape (docs/product.md "Provider"). The OAuth client secret is write-only: never here. */
 export interface Provider {
   id: string;
   name: string;
@@ -66,7 +66,7 @@ export function securityForPort(protocol: 'imap' | 'smtp', port: number): Securi
   return port === 465 ? 'tls' : port === 587 || port === 25 ? 'starttls' : undefined;
 }
 
-/** The fallback when probing finds nothing: implicit TLS on both (PRODUCT.md defaults). */
+/** The fallback when probing finds nothing: implicit TLS on both (docs/product.md "Provider"). */
 export const defaultEndpoints = {
   imap: { port: 993, security: 'tls' },
   smtp: { port: 465, security: 'tls' },

@@ -1,7 +1,7 @@
 export const userRoles = ['admin', 'user'] as const;
 export type UserRole = (typeof userRoles)[number];
 
-/** The API shape of a user (PRODUCT.md: `{id,email,name,role}`). */
+/** The API shape of a user (docs/product.md: `{id,email,name,role}`). */
 export interface PublicUser {
   id: string;
   email: string;

@@ -1,4 +1,4 @@
-// The sync engine's own connection to PostgreSQL when several workers share it (issue 8). Every
+// The sync engine's own connection to PostgreSQL when several workers share it. Every
 // write a sync session makes runs in a transaction whose first statement checks, and locks FOR KEY
 // SHARE, the account's lease row with this worker as owner and the session's fencing token. A
 // worker that lost the lease therefore writes nothing, and a takeover (which locks the row FOR

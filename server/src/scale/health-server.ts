@@ -1,5 +1,5 @@
 // A `worker` process serves no API or UI, but still answers /healthz and /readyz on its port so
-// an orchestrator can check it (issue 8).
+// an orchestrator can check it.
 import Fastify, { LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../lib/logger.js';

@@ -1,4 +1,4 @@
-// Mailbox leases and live workers in PostgreSQL (scale-out, issue 8). Every time comparison uses
+// Mailbox leases and live workers in PostgreSQL (scale-out, docs/product.md "Scale"). Every time comparison uses
 // the database's clock, so workers on machines whose clocks disagree still agree on expiry.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';

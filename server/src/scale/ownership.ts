@@ -1,4 +1,4 @@
-// Which mailboxes this worker syncs (scale-out, issue 8). Every heartbeat the worker renews its
+// Which mailboxes this worker syncs (scale-out). Every heartbeat the worker renews its
 // leases, drops those it lost, and rebalances: it takes unowned or expired leases up to
 // ceil(accounts / live workers) and gracefully gives back a surplus when others join (stop the
 // session first, then release). It trusts its leases only until its own monotonic clock says the

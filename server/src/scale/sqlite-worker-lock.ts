@@ -1,4 +1,4 @@
-// On SQLite only one process may sync (issue 8): a second worker on the same database would sync
+// On SQLite only one process may sync: a second worker on the same database would sync
 // every mailbox twice. The lock is a pid file next to the database, created exclusively; one left
 // by a process that died (kill -9) is taken over.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// What the sync engine asks of scale-out (issue 8), so it needs to know nothing of leases: whether
+// What the sync engine asks of scale-out, so it needs to know nothing of leases: whether
 // this process syncs an account, the context its session runs in (fencing), and a gate before
 // each IMAP connection is opened.
 export interface ImapServer {

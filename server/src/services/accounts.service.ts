@@ -331,7 +331,7 @@ export class AccountsService {
   }
 
   /**
-   * Issue 7 (OAuth 2.0): saves a mailbox whose tokens the OAuth service obtained and checked
+   * OAuth 2.0: saves a mailbox whose tokens the OAuth service obtained and checked
    * (consent, the address, IMAP and SMTP verified); `secret` is already encrypted. A new address
    * is connected as create() does; one the caller may manage is reconnected in place ("Sign in
    * again": same id, folders and mail kept); the owner's archived one is revived.
@@ -608,7 +608,7 @@ export class AccountsService {
   /**
    * A provider picked by hand for an unknown domain learns it, so the next person is not asked.
    * The lookup is detection's first step and sends everyone with that domain to the provider,
-   * so (review M2) only a trusted provider learns, and never a domain of a well-known service
+   * so only a trusted provider learns (a user's provider could otherwise capture a domain), and never a domain of a well-known service
    * (gmail.com must stay with the catalogue) nor one another provider has.
    */
   private async learnDomain(domain: string, provider: Provider): Promise<void> {
@@ -693,8 +693,8 @@ function accountExists(existing: AccountView): AppError {
   });
 }
 
-// Issue 7 adds the OAuth 2.0 consent flow (POST /api/v1/accounts/oauth/start); until then a
-// mailbox of an OAuth provider cannot be connected with a password, and we say so plainly.
+// A mailbox of an OAuth provider connects through the consent flow (http/routes/oauth.routes.ts,
+// POST /api/v1/accounts/oauth/start), never with a password, and we say so plainly.
 function oauthRequired(provider: Provider): AppError {
   return new AppError(
     'oauth_required',

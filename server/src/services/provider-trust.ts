@@ -1,5 +1,5 @@
 // Providers an ordinary user added (allowUsersToAddProviders) are untrusted until an admin edits
-// them: Mailyard reaches their servers only through the private-network guard (review M1), so a
+// them: Mailyard reaches their servers only through the private-network guard, so a
 // user cannot aim the verification, the sync engine or the outbox at the internal network.
 import { AppError } from '../domain/errors.js';
 import { DiagnosisError, type ResolveHost } from '../mail/diagnosis/types.js';

@@ -1,4 +1,4 @@
-// The provider registry (PRODUCT.md "Provider") and the domain lookup. Only the two hosts are
+// The provider registry (docs/product.md "Provider") and the domain lookup. Only the two hosts are
 // required: ports and security the admin left open are filled in by probing the servers, else
 // by the defaults (993 TLS, 465 TLS).
 import { AppError, forbidden, notFound, validationFailed } from '../domain/errors.js';
@@ -251,7 +251,7 @@ export class ProvidersService {
     return this.get(id);
   }
 
-  /** PRODUCT.md flow 3: a provider that still has mailboxes is not deleted; the answer lists them. */
+  /** docs/product.md, flow 3: a provider that still has mailboxes is not deleted; the answer lists them. */
   async delete(actor: Actor, id: string): Promise<void> {
     requireAdmin(actor);
     const row = await this.providers.findById(id);
@@ -313,7 +313,7 @@ export class ProvidersService {
   }
 
   /**
-   * A provider a user adds points Mailyard at a server of the user's choosing, so (review M1, M2):
+   * A provider a user adds points Mailyard at a server of the user's choosing, so:
    * no domains (the lookup would send other people's logins there), no OAuth (Mailyard would
    * fetch URLs the user chose), and no host on a private network unless the admin allows them.
    */

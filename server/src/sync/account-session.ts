@@ -56,7 +56,7 @@ export interface SessionDeps {
   logger: Logger;
   publish(event: ServerEvent): void;
   timings: SessionTimings;
-  /** scale-out (issue 8): resolves when a connection to the server may be opened */
+  /** scale-out: resolves when a connection to the server may be opened */
   connectGate?: ((server: ImapServer) => Promise<() => void>) | undefined;
 }
 

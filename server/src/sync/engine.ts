@@ -50,7 +50,7 @@ export interface SyncEngineDeps {
   logger: Logger;
   credentialsFor: CredentialsFor;
   /**
-   * Scale-out (issue 8, additive): which accounts this process syncs (leases), the fencing context
+   * Scale-out: which accounts this process syncs (leases), the fencing context
    * of a session, and a per-server gate for opening connections. Absent: sync every account.
    */
   scale?: SyncScaleHooks;

@@ -1,6 +1,6 @@
 // Detection of a provider from an address, through the API, against a DNS server and an
 // autoconfig web server that this file runs on loopback, and the rig's real Dovecot/Postfix for
-// probing. Every source of PRODUCT.md's order is shown winning in its turn.
+// probing. Every source of the order in docs/product.md "Detection" is shown winning in its turn.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRig } from '../rig/index.js';

@@ -1,4 +1,4 @@
-// Scale-out (issue 8): several Mailyard processes on one PostgreSQL. Serial: it runs five
+// Scale-out: several Mailyard processes on one PostgreSQL. Serial: it runs five
 // processes and 200 mailboxes, more than should share the machine with other test files.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';

@@ -40,7 +40,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('accounts')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-    // restrict: a provider with mailboxes cannot be deleted (PRODUCT.md flow 3)
+    // restrict: a provider with mailboxes cannot be deleted (docs/product.md, flow 3)
     .addColumn('provider_id', 'text', (c) => c.notNull().references('providers.id').onDelete('restrict'))
     .addColumn('email', 'text', (c) => c.notNull().unique())
     .addColumn('login', 'text', (c) => c.notNull())

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-// OAuth 2.0 sign-in (issue 7). `oauth_states` holds each authorisation request between "Sign in"
+// OAuth 2.0 sign-in. `oauth_states` holds each authorisation request between "Sign in"
 // and the provider's redirect back: single use, short-lived, bound to the user who started it.
 // The state itself is never stored, only its SHA-256 (a database leak cannot finish a flow), and
 // the PKCE verifier is encrypted. A rejected client secret is remembered on the provider so the

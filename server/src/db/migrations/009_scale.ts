@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-// Scale-out (issue 8). On PostgreSQL each enabled mailbox is synced by the one worker holding its
+// Scale-out (docs/product.md "Scale"). On PostgreSQL each enabled mailbox is synced by the one worker holding its
 // lease; `fencing_token` grows with every claim so a worker that lost a lease can be refused at
 // the database even if it does not know yet. `workers` lists live workers (by heartbeat) so
 // mailboxes spread evenly. Times are the database's clock in epoch ms, never a worker's.

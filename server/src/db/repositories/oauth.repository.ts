@@ -1,4 +1,4 @@
-// OAuth 2.0 sign-in (issue 7): authorisation requests in flight, the stored tokens of an account
+// OAuth 2.0 sign-in: authorisation requests in flight, the stored tokens of an account
 // (read, locked and swapped), and the provider's last client failure.
 import type { Insertable } from 'kysely';
 import type { Db } from '../database.js';

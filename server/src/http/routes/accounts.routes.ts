@@ -120,8 +120,7 @@ export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
       reply.status(201).send(await deps.accounts.create(actorOf(request), request.body)),
   );
 
-  // OAuth 2.0 seam (issue 7): `POST /api/v1/accounts/oauth/start {email, providerId}` → {authorizationUrl}
-  // and its callback belong here. Not registered until it works: an unknown route answers 404.
+  // `POST /api/v1/accounts/oauth/start {email, providerId}` and its callback: oauth.routes.ts.
 
   app.get(
     '/api/v1/accounts/:id',

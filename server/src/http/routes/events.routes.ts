@@ -1,4 +1,4 @@
-// Server-Sent Events (PRODUCT.md "Live events"): `event: <type>` and `data: <json>` with the
+// Server-Sent Events (docs/product.md "API contract", live events): `event: <type>` and `data: <json>` with the
 // accountId and the resource in its API shape. Each subscriber gets only the events of accounts
 // it may read, re-checked as events arrive (a revoked share stops the flow within seconds). The
 // caller's sign-in is re-checked with it and at every heartbeat, so a sign-out served by another

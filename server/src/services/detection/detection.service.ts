@@ -1,4 +1,4 @@
-// Detection: from an email address to a provider and its settings (PRODUCT.md "Detection").
+// Detection: from an email address to a provider and its settings (docs/product.md "Detection").
 // In order, first hit wins: 1 the domain lookup, 2 the built-in catalogue, 3 MX records matched
 // against the catalogue, 4 Thunderbird autoconfig, 5 SRV records (RFC 6186), 6 probing likely
 // host names. Every network step has a short timeout inside one overall budget; the network

@@ -1,4 +1,4 @@
-// The private-network rule (PRODUCT.md "Detection"): what a user triggers never reaches
+// The private-network rule (docs/product.md "Detection"): what a user triggers never reaches
 // loopback, link-local, private (RFC 1918, ULA, CGNAT), unspecified or otherwise special
 // addresses, unless the admin allows private networks. Checked on the RESOLVED addresses, right
 // before connecting, so a name that later resolves elsewhere (DNS rebinding) gains nothing.
