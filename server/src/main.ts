@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createContainer, createHttpServer } from './container.js';
 import { createLogger } from './lib/logger.js';
 import { isReady } from './db/database.js';
-import { buildHealthServer } from './scale/health-server.js';
+import { buildHealthServer } from './http/health-server.js';
 
 async function main(): Promise<void> {
   let config;

@@ -3,8 +3,8 @@
 import Fastify, { LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../lib/logger.js';
-import type { App } from '../http/app.js';
-import { healthRoutes } from '../http/routes/health.routes.js';
+import type { App } from './app.js';
+import { healthRoutes } from './routes/health.routes.js';
 
 export function buildHealthServer(logger: Logger, isReady: () => Promise<boolean>): App {
   const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>();
