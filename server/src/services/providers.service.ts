@@ -16,6 +16,7 @@ import {
   type AuthMethod,
   type LoginFormat,
   type Provider,
+  type ProviderRecord,
   type SecurityMode,
   type ServerEndpoint,
   type ServiceType,
@@ -113,14 +114,10 @@ export interface DomainEntry {
 }
 
 /** The columns of the auth part, checked as a whole (OAuth needs client ID, secret and endpoints). */
-interface AuthColumns {
-  auth_method: AuthMethod;
-  oauth_client_id: string | null;
-  oauth_client_secret: string | null;
-  oauth_authorization_url: string | null;
-  oauth_token_url: string | null;
-  oauth_scopes: string | null;
-}
+type AuthColumns = Pick<
+  ProviderRecord,
+  'auth_method' | 'oauth_client_id' | 'oauth_client_secret' | 'oauth_authorization_url' | 'oauth_token_url' | 'oauth_scopes'
+>;
 
 const bool = (value: boolean): number => (value ? 1 : 0);
 
