@@ -196,7 +196,22 @@ export interface PendingMovePayload {
 }
 export interface PendingDeletePayload {
   from?: ServerLocation;
+  /**
+   * Who the message is (Message-ID and size), since its row is gone: after a UIDVALIDITY change
+   * the deletion follows the message to its new UID (sync/folder-sync.ts).
+   */
+  identity?: MessageIdentity;
 }
+
+/** How a message is recognised under another UID: its Message-ID header and its size. */
+export interface MessageIdentity {
+  messageId: string | null;
+  size: number;
+}
+
+/** The flag fields a queued flags change sets (each is the user's until it reaches the server). */
+export const changeableFlags = ['seen', 'flagged', 'answered'] as const;
+export type ChangeableFlag = (typeof changeableFlags)[number];
 
 /** A change queued by the panel for the sync engine to carry to the server. */
 export type PendingChange = { id: number; accountId: string; messageId: string; attempts: number } & (

@@ -339,7 +339,11 @@ describe.each(dialects)('messages API on %s', (dialect) => {
       await alice.delete(`/api/v1/messages/${m.id}`).expect(204);
       changes = await pending(m.id);
       expect(changes.map((c) => c.kind).sort()).toEqual(['delete', 'flags']);
-      expect(JSON.parse(changes.find((c) => c.kind === 'delete')?.payload ?? '{}')).toEqual({ from: origin });
+      // from where the server has it, and who it is (it follows the message to a new UIDVALIDITY)
+      expect(JSON.parse(changes.find((c) => c.kind === 'delete')?.payload ?? '{}')).toEqual({
+        from: origin,
+        identity: { messageId: back.message_id, size: Number(back.size) },
+      });
     });
 
     it('deletes a message and queues the deletion', async () => {

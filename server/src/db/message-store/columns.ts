@@ -10,6 +10,7 @@ import type {
   MessageFlags,
   MessageListItem,
   MessageDirection,
+  MessageIdentity,
   OriginalMessage,
   ParsedMessage,
   ServerLocation,
@@ -87,6 +88,12 @@ export const serverLocationOf = (row: { folder_id: string; uid_validity: number;
   folderId: row.folder_id,
   uidValidity: Number(row.uid_validity),
   uid: Number(row.uid),
+});
+
+/** How the message is recognised under another UID (after a UIDVALIDITY change, a move). */
+export const identityOf = (row: { message_id: string | null; size: number }): MessageIdentity => ({
+  messageId: row.message_id,
+  size: Number(row.size),
 });
 
 export const toStoredMessage = (row: MessageRow, folderPath: string): StoredMessage => ({

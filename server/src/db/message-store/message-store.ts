@@ -22,6 +22,7 @@ import {
   type FlagUpdate,
   type IncomingMessage,
   type MessageDetail,
+  type MessageIdentity,
   type MessageListItem,
   type OriginalMessage,
   type ParsedContent,
@@ -41,6 +42,7 @@ import {
   contentColumns,
   flagColumns,
   headerColumns,
+  identityOf,
   serverLocationOf,
   threadHeadersOf,
   toDetail,
@@ -50,6 +52,7 @@ import {
   toStoredMessage,
 } from './columns.js';
 import { PanelQueries, type MessageFilter, type PanelRow } from './panel-queries.js';
+import { originIn, toPendingChange } from './pending-payloads.js';
 import { SyncQueries } from './sync-queries.js';
 import { preloadThreads } from './threads.js';
 
@@ -277,9 +280,9 @@ export class MessageStore {
   }
 
   /** Messages of a folder stored under another UIDVALIDITY, with what identifies them on the server. */
-  async staleMessages(folderId: string, currentUidValidity: number): Promise<{ id: string; messageId: string | null; size: number }[]> {
+  async staleMessages(folderId: string, currentUidValidity: number): Promise<({ id: string } & MessageIdentity)[]> {
     const rows = await new SyncQueries(this.db).staleRows(folderId, currentUidValidity);
-    return rows.map((r) => ({ id: r.id, messageId: r.message_id, size: Number(r.size) }));
+    return rows.map((r) => ({ id: r.id, ...identityOf(r) }));
   }
 
   countDownloaded(accountId: string): Promise<number> {
@@ -307,27 +310,7 @@ export class MessageStore {
   /** The changes the panel queued for the account's server, oldest first. */
   async pendingChanges(accountId: string, limit = 100): Promise<PendingChange[]> {
     const rows = await new SyncQueries(this.db).listPendingChanges(accountId, limit);
-    return rows.map((row) => {
-      const base = { id: Number(row.id), accountId: row.account_id, messageId: row.message_id, attempts: row.attempts };
-      const payload = parseObject(row.payload);
-      const from = locationIn(payload.from);
-      switch (row.kind) {
-        case 'flags': {
-          const flags: PendingFlagsPayload = {};
-          for (const key of ['seen', 'flagged', 'answered'] as const) {
-            const value = payload[key];
-            if (typeof value === 'boolean') flags[key] = value;
-          }
-          return { ...base, kind: row.kind, payload: { ...flags, ...(from && { from }) } };
-        }
-        case 'move': {
-          const toFolderId = typeof payload.toFolderId === 'string' ? payload.toFolderId : '';
-          return { ...base, kind: row.kind, payload: { toFolderId, ...(from && { from }) } };
-        }
-        case 'delete':
-          return { ...base, kind: row.kind, payload: from ? { from } : {} };
-      }
-    });
+    return rows.map(toPendingChange);
   }
 
   /** The server took the change (or it no longer applies): it leaves the queue. */
@@ -422,7 +405,9 @@ export class MessageStore {
       const q = new PanelQueries(trx);
       const row = await q.findById(id);
       if (!row) return { result: undefined, events: [] };
-      const payload: PendingDeletePayload = { from: await serverLocation(q, row) };
+      // Who it is, as well as where: its row is gone, and after a UIDVALIDITY change the
+      // deletion follows the message to its new UID (sync/folder-sync.ts).
+      const payload: PendingDeletePayload = { from: await serverLocation(q, row), identity: identityOf(row) };
       const rewritten = await q.rewritePendingMove(row, { kind: 'delete', payload: JSON.stringify(payload) });
       if (!rewritten) {
         await q.queueChange({
@@ -482,8 +467,7 @@ const event = <T extends MessageEvent['type']>(type: T, item: MessageListItem) =
 /** Where the server has the message: a queued move's origin while the row shows a placeholder. */
 async function serverLocation(q: PanelQueries, row: PanelRow): Promise<ServerLocation> {
   const queued = await q.pendingMoveOf(row);
-  const from = queued === undefined ? undefined : locationIn(parseObject(queued).from);
-  return from ?? serverLocationOf(row);
+  return (queued === undefined ? undefined : originIn(queued)) ?? serverLocationOf(row);
 }
 
 /** A new row for a fetched message. */
@@ -510,20 +494,4 @@ function newRow(folder: SyncFolder, message: IncomingMessage, threadId: string, 
     created_at: now,
     updated_at: now,
   });
-}
-
-function parseObject(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function locationIn(value: unknown): ServerLocation | undefined {
-  const from = value as Partial<ServerLocation> | undefined;
-  if (!from || typeof from.folderId !== 'string' || typeof from.uidValidity !== 'number' || typeof from.uid !== 'number')
-    return undefined;
-  return { folderId: from.folderId, uidValidity: from.uidValidity, uid: from.uid };
 }
