@@ -17,7 +17,9 @@ import type { Db } from '../database.js';
 import type { AttachmentsTable, MessageRow } from '../schema.js';
 import type { ServerEvent } from '../../domain/events.js';
 import {
+  changeableFlags,
   directionOf,
+  type ChangeableFlag,
   type DownloadedSource,
   type FlagUpdate,
   type IncomingMessage,
@@ -112,20 +114,31 @@ export class MessageStore {
    * Stores what was fetched from one folder, in one transaction. A message already stored under
    * the same (folder, UIDVALIDITY, UID) only gets its flags refreshed, so a retried batch never
    * duplicates. Announces each new message (message.created).
+   *
+   * Changes made in Mailyard and not yet on the server win over what the batch says (it may have
+   * been fetched before them, or list them again): a flag a queued change sets keeps the user's
+   * value, and a message a queued move or delete takes out of this folder is not stored back
+   * into it (see `queuedIn`).
    */
   storeFetched(folder: SyncFolder, messages: readonly IncomingMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     return this.write(async (trx) => {
       const q = new SyncQueries(trx);
       const now = this.deps.clock.now();
-      const existing = await q.existingUids(
+      const existing = await q.idsByUid(
         folder.folderId,
         folder.uidValidity,
         messages.map((m) => m.uid),
       );
-      for (const message of messages.filter((m) => existing.has(m.uid)))
-        await q.setFlagsByUid(folder.folderId, folder.uidValidity, message.uid, { ...flagColumns(message.flags), modseq: message.modseq });
-      const fresh = messages.filter((m) => !existing.has(m.uid));
+      const queued = await queuedIn(q, folder);
+      for (const message of messages) {
+        const id = existing.get(message.uid);
+        if (id === undefined) continue;
+        const columns: Partial<ReturnType<typeof flagColumns>> = flagColumns(message.flags);
+        for (const field of queued.flags.get(id) ?? []) delete columns[field];
+        await q.update(id, { ...columns, modseq: message.modseq });
+      }
+      const fresh = messages.filter((m) => !existing.has(m.uid) && !queued.leaving.has(m.uid));
       const threads = await preloadThreads(
         trx,
         folder.accountId,
@@ -205,8 +218,12 @@ export class MessageStore {
     });
   }
 
-  /** Applies the server's flags; announces the messages whose flags actually changed. */
-  applyServerFlags(folder: Pick<SyncFolder, 'folderId' | 'folderPath' | 'uidValidity'>, updates: readonly FlagUpdate[]): Promise<void> {
+  /**
+   * Applies the server's flags; announces the messages whose flags actually changed. A flag a
+   * queued change of Mailyard sets keeps the user's value: the server's is from before the
+   * change reached it (see `queuedIn`).
+   */
+  applyServerFlags(folder: Pick<SyncFolder, 'accountId' | 'folderId' | 'folderPath' | 'uidValidity'>, updates: readonly FlagUpdate[]): Promise<void> {
     if (updates.length === 0) return Promise.resolve();
     return this.write(async (trx) => {
       const q = new SyncQueries(trx);
@@ -217,11 +234,13 @@ export class MessageStore {
         updates.map((u) => u.uid),
       );
       const byUid = new Map(rows.map((r) => [Number(r.uid), r]));
+      const queued = await queuedIn(q, folder);
       const changed: MessageRow[] = [];
       for (const update of updates) {
         const row = byUid.get(update.uid);
         if (!row) continue;
         const columns = flagColumns(update.flags);
+        for (const field of queued.flags.get(row.id) ?? []) columns[field] = row[field];
         const same =
           row.seen === columns.seen &&
           row.flagged === columns.flagged &&
@@ -463,6 +482,30 @@ const removed = (rows: (MessageRow & { folder_path: string })[]) => ({
 });
 
 const event = <T extends MessageEvent['type']>(type: T, item: MessageListItem) => ({ type, accountId: item.accountId, data: item }) as MessageEvent;
+
+/**
+ * What the changes queued in Mailyard and not yet on the server (sync/pending-changes.ts) say
+ * about a folder, which the server's word must not undo: the flag fields each message has a
+ * change for, and the UIDs a queued move or delete takes out of the folder.
+ */
+async function queuedIn(
+  q: SyncQueries,
+  folder: Pick<SyncFolder, 'accountId' | 'folderId' | 'uidValidity'>,
+): Promise<{ flags: Map<string, Set<ChangeableFlag>>; leaving: Set<number> }> {
+  const flags = new Map<string, Set<ChangeableFlag>>();
+  const leaving = new Set<number>();
+  for (const change of (await q.allPendingChanges(folder.accountId)).map(toPendingChange)) {
+    if (change.kind === 'flags') {
+      const fields = flags.get(change.messageId) ?? new Set<ChangeableFlag>();
+      for (const field of changeableFlags) if (change.payload[field] !== undefined) fields.add(field);
+      flags.set(change.messageId, fields);
+      continue;
+    }
+    const { from } = change.payload;
+    if (from?.folderId === folder.folderId && from.uidValidity === folder.uidValidity) leaving.add(from.uid);
+  }
+  return { flags, leaving };
+}
 
 /** Where the server has the message: a queued move's origin while the row shows a placeholder. */
 async function serverLocation(q: PanelQueries, row: PanelRow): Promise<ServerLocation> {

@@ -37,19 +37,17 @@ export class SyncQueries {
     return rows.map((r) => Number(r.uid));
   }
 
-  async setFlagsByUid(
-    folderId: string,
-    uidValidity: number,
-    uid: number,
-    columns: Pick<MessageRow, 'seen' | 'flagged' | 'answered' | 'draft' | 'modseq'>,
-  ): Promise<void> {
-    await this.db
-      .updateTable('messages')
-      .set(columns)
+  /** The ids of the messages stored under these UIDs, by UID. */
+  async idsByUid(folderId: string, uidValidity: number, uids: readonly number[]): Promise<Map<number, string>> {
+    if (uids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['id', 'uid'])
       .where('folder_id', '=', folderId)
       .where('uid_validity', '=', uidValidity)
-      .where('uid', '=', uid)
+      .where('uid', 'in', [...uids])
       .execute();
+    return new Map(rows.map((r) => [Number(r.uid), r.id]));
   }
 
   async insert(rows: readonly MessageRow[], attachments: readonly Insertable<AttachmentsTable>[]): Promise<void> {
@@ -252,6 +250,11 @@ export class SyncQueries {
       .orderBy('id')
       .limit(limit)
       .execute();
+  }
+
+  /** Every change queued for the account (the message store's rules read them all at once). */
+  allPendingChanges(accountId: string) {
+    return this.db.selectFrom('pending_changes').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
   }
 
   async deletePendingChange(id: number): Promise<void> {
