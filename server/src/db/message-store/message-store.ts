@@ -326,9 +326,9 @@ export class MessageStore {
     return rows.map((r) => ({ id: r.id, rawSha256: r.raw_sha256 }));
   }
 
-  /** The changes the panel queued for the account's server, oldest first. */
-  async pendingChanges(accountId: string, limit = 100): Promise<PendingChange[]> {
-    const rows = await new SyncQueries(this.db).listPendingChanges(accountId, limit);
+  /** The changes the panel queued for the account's server, oldest first, from after `afterId`. */
+  async pendingChanges(accountId: string, afterId = 0, limit = 100): Promise<PendingChange[]> {
+    const rows = await new SyncQueries(this.db).listPendingChanges(accountId, afterId, limit);
     return rows.map(toPendingChange);
   }
 

@@ -242,11 +242,12 @@ export class SyncQueries {
       .execute();
   }
 
-  listPendingChanges(accountId: string, limit: number) {
+  listPendingChanges(accountId: string, afterId: number, limit: number) {
     return this.db
       .selectFrom('pending_changes')
       .selectAll()
       .where('account_id', '=', accountId)
+      .where('id', '>', afterId)
       .orderBy('id')
       .limit(limit)
       .execute();

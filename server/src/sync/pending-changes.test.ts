@@ -1,0 +1,136 @@
+// How queued changes are settled when the server does not carry one out, with a scripted IMAP
+// client (the real Dovecot: server/test/integration/sync-local-changes.test.ts). imapflow answers
+// a STORE or MOVE that did not happen with `false`: on a closed connection that is the
+// connection's failure, on a live one a refusal; neither is ever taken for done.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ImapFlow } from 'imapflow';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDatabase, migrateToLatest, type Db } from '../db/database.js';
+import { FoldersRepository } from '../db/repositories/folders.repository.js';
+import { MessageStore } from '../db/message-store/message-store.js';
+import { BlobStore } from '../lib/blob-store.js';
+import { createLogger } from '../lib/logger.js';
+import { seedAccount, seedMessage } from '../../test/support/messages.js';
+import { PendingChangeApplier } from './pending-changes.js';
+
+/** An ImapFlow whose STORE answers from a script, and which records what it was asked. */
+class ScriptedImap {
+  readonly stored: string[] = [];
+  usable = true;
+  constructor(
+    private readonly uidValidity: bigint,
+    /** the UIDs whose STORE the library reports as not done */
+    private readonly notDone: Set<string> = new Set(),
+  ) {}
+
+  mailboxOpen(folder: string) {
+    return Promise.resolve({ path: folder, uidValidity: this.uidValidity });
+  }
+
+  messageFlagsAdd(uid: string, flags: string[]) {
+    if (this.notDone.has(uid)) return Promise.resolve(false);
+    this.stored.push(`${uid} +${flags.join(' ')}`);
+    return Promise.resolve(true);
+  }
+}
+
+let db: Db;
+let dir: string;
+let accountId: string;
+let folderId: string;
+let applier: PendingChangeApplier;
+const messages: { id: string; uid: number }[] = [];
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-pending-'));
+  db = createDatabase({ kind: 'sqlite', file: ':memory:' });
+  await migrateToLatest(db);
+  const now = Date.now();
+  await db
+    .insertInto('users')
+    .values({ id: 'u1', email: 'u1@example.test', name: 'U', role: 'user', password_hash: 'x', created_at: now, updated_at: now })
+    .execute();
+  const blobs = new BlobStore(dir);
+  const account = await seedAccount(db, { userId: 'u1', folders: { INBOX: null } });
+  accountId = account.accountId;
+  folderId = account.folders.INBOX ?? '';
+  messages.length = 0;
+  for (const subject of ['one', 'two']) {
+    const { id } = await seedMessage(db, blobs, { accountId, folderId, subject });
+    const row = await db.selectFrom('messages').select('uid').where('id', '=', id).executeTakeFirstOrThrow();
+    messages.push({ id, uid: Number(row.uid) });
+  }
+  applier = new PendingChangeApplier({
+    messages: new MessageStore({ db, clock: { now: () => Date.now() }, publish: () => undefined }),
+    folders: new FoldersRepository(db),
+    logger: createLogger('silent'),
+  });
+});
+afterEach(async () => {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Queues "mark read" for a message, as the panel does, against UIDVALIDITY `uidValidity`. */
+async function queueRead(message: { id: string; uid: number }, uidValidity = 1) {
+  await db
+    .insertInto('pending_changes')
+    .values({
+      account_id: accountId,
+      message_id: message.id,
+      kind: 'flags',
+      payload: JSON.stringify({ seen: true, from: { folderId, uidValidity, uid: message.uid } }),
+      created_at: Date.now(),
+    })
+    .execute();
+}
+
+const queued = () => db.selectFrom('pending_changes').select(['message_id', 'attempts']).orderBy('id').execute();
+const nth = (i: number) => messages[i] ?? { id: '', uid: 0 };
+const first = () => nth(0);
+const second = () => nth(1);
+
+describe('PendingChangeApplier', () => {
+  it('keeps a change the server did not carry out, and still sends the other messages’ changes', async () => {
+    await queueRead(first());
+    await queueRead(first());
+    await queueRead(second());
+    const imap = new ScriptedImap(1n, new Set([String(first().uid)]));
+
+    expect(await applier.applyAll(imap as unknown as ImapFlow, accountId)).toBe(1);
+
+    expect(imap.stored).toEqual([`${second().uid} +\\Seen`]);
+    // The refused change counted one attempt; the one after it, of the same message, waits its turn.
+    expect(await queued()).toEqual([
+      { message_id: first().id, attempts: 1 },
+      { message_id: first().id, attempts: 0 },
+    ]);
+  });
+
+  it('keeps a change whose connection closed before the server answered, and says the connection failed', async () => {
+    await queueRead(first());
+    const imap = new ScriptedImap(1n, new Set([String(first().uid)]));
+    imap.usable = false;
+
+    await expect(applier.applyAll(imap as unknown as ImapFlow, accountId)).rejects.toThrow(/connection closed/);
+
+    expect(await queued()).toEqual([{ message_id: first().id, attempts: 0 }]);
+  });
+
+  it('keeps a change made before a UIDVALIDITY change until the folder is re-keyed, then drops it if it was not', async () => {
+    await queueRead(first());
+    // The server has a new UIDVALIDITY; the folder's sync has not re-keyed anything yet.
+    const imap = new ScriptedImap(2n);
+    expect(await applier.applyAll(imap as unknown as ImapFlow, accountId)).toBe(0);
+    expect(await queued()).toEqual([{ message_id: first().id, attempts: 0 }]);
+    expect(imap.stored).toEqual([]);
+
+    // Re-keyed, and the change was not moved along: its message is no longer on the server.
+    await db.updateTable('folders').set({ uid_validity: 2 }).where('id', '=', folderId).execute();
+    expect(await applier.applyAll(imap as unknown as ImapFlow, accountId)).toBe(1);
+    expect(await queued()).toEqual([]);
+    expect(imap.stored).toEqual([]);
+  });
+});
