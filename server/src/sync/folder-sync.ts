@@ -24,7 +24,14 @@ import type { Logger } from '../lib/logger.js';
 import type { FolderRow } from '../db/schema.js';
 import type { FoldersRepository } from '../db/repositories/folders.repository.js';
 import type { MessageStore, SyncFolder } from '../db/message-store/message-store.js';
-import type { DownloadedSource, FlagUpdate, IncomingMessage, MessageFlags, ParsedMessage } from '../domain/message.js';
+import type {
+  DownloadedSource,
+  FlagUpdate,
+  IncomingMessage,
+  MessageFlags,
+  MessageIdentity,
+  ParsedMessage,
+} from '../domain/message.js';
 import type { SyncPeriod } from '../domain/account.js';
 import { emptyParsedMessage, parseHeaderBlock, storeAndParse, type StoredMessageSource } from '../mail/mime/parse.js';
 import { ParsePool, defaultParsePoolOptions } from '../mail/mime/parse-pool.js';
@@ -478,6 +485,9 @@ export class FolderSync {
   /**
    * After a UIDVALIDITY change every stored UID of the folder is void. Messages still on the
    * server (same Message-ID and size) keep their row under the new UID; the rest are removed.
+   * Changes queued in Mailyard against the old UIDs follow their messages to the new ones, before
+   * anything is listed again (pending-changes.ts waits for this; without it they were dropped as
+   * obsolete and the moved or deleted messages listed back).
    */
   private async rekeyAfterUidValidityChange(
     client: ImapFlow,
@@ -485,7 +495,8 @@ export class FolderSync {
     uidValidity: number,
   ): Promise<void> {
     const stale = await this.deps.messages.staleMessages(target.folder.id, uidValidity);
-    if (stale.length === 0) return;
+    const queued = await this.deps.messages.queuedChangesFrom(folderOf(target, uidValidity));
+    if (stale.length === 0 && queued.length === 0) return;
     const found = await client.search({ all: true }, { uid: true });
     const byIdentity = new Map<string, number>();
     for (const batch of batches(Array.isArray(found) ? found : [], 500)) {
@@ -497,17 +508,35 @@ export class FolderSync {
         if (m.envelope?.messageId) byIdentity.set(`${m.envelope.messageId}\n${m.size ?? -1}`, m.uid);
       }
     }
+    const keyOf = (identity: MessageIdentity) => (identity.messageId ? `${identity.messageId}\n${identity.size}` : undefined);
+    // Each message's UID under the new UIDVALIDITY; undefined: the server no longer has it.
+    const newUids = new Map<string, number | undefined>();
     const orphans: string[] = [];
     for (const message of stale) {
-      const key = `${message.messageId ?? ''}\n${message.size}`;
-      const uid = message.messageId ? byIdentity.get(key) : undefined;
-      if (uid !== undefined && (await this.deps.messages.rekey(message.id, { folderId: target.folder.id, uidValidity, uid }))) {
+      const key = keyOf(message);
+      const uid = key === undefined ? undefined : byIdentity.get(key);
+      const location = uid === undefined ? undefined : { folderId: target.folder.id, uidValidity, uid };
+      if (key !== undefined && location && (await this.deps.messages.rekey(message.id, location))) {
         byIdentity.delete(key);
+        newUids.set(message.id, location.uid);
       } else {
         orphans.push(message.id);
+        newUids.set(message.id, undefined);
       }
     }
     await this.deps.messages.remove(orphans);
+
+    for (const change of queued) {
+      if (!newUids.has(change.messageId)) {
+        // A move's row waits at its placeholder; a deletion's row is gone, its payload says who it was.
+        const key = change.identity && keyOf(change.identity);
+        newUids.set(change.messageId, key === undefined ? undefined : byIdentity.get(key));
+        if (key !== undefined) byIdentity.delete(key);
+      }
+      const uid = newUids.get(change.messageId);
+      // No such message any more: the change stays at the old UIDVALIDITY and is dropped as obsolete.
+      if (uid !== undefined) await this.deps.messages.requeueAt(change.id, { folderId: target.folder.id, uidValidity, uid });
+    }
   }
 
   /**

@@ -54,7 +54,7 @@ import {
   toStoredMessage,
 } from './columns.js';
 import { PanelQueries, type MessageFilter, type PanelRow } from './panel-queries.js';
-import { originIn, toPendingChange } from './pending-payloads.js';
+import { originIn, toPendingChange, withOrigin } from './pending-payloads.js';
 import { SyncQueries } from './sync-queries.js';
 import { preloadThreads } from './threads.js';
 
@@ -86,6 +86,14 @@ export interface MessageChange {
   flagged?: boolean;
   answered?: boolean;
   toFolderId?: string;
+}
+
+/** A change queued against an older UIDVALIDITY of a folder, and how its message is recognised. */
+export interface QueuedChange {
+  id: number;
+  /** the message's id (its row may be gone: a deletion) */
+  messageId: string;
+  identity?: MessageIdentity;
 }
 
 /** A row at UIDVALIDITY 0 was moved in the panel and waits for the engine to learn its new UID. */
@@ -302,6 +310,33 @@ export class MessageStore {
   async staleMessages(folderId: string, currentUidValidity: number): Promise<({ id: string } & MessageIdentity)[]> {
     const rows = await new SyncQueries(this.db).staleRows(folderId, currentUidValidity);
     return rows.map((r) => ({ id: r.id, ...identityOf(r) }));
+  }
+
+  /**
+   * Changes queued against a folder under another UIDVALIDITY than the folder's now, with what
+   * identifies their message on the server: its row's Message-ID and size, or (its row is gone)
+   * the identity a deletion carries.
+   */
+  async queuedChangesFrom(folder: Pick<SyncFolder, 'accountId' | 'folderId' | 'uidValidity'>): Promise<QueuedChange[]> {
+    const q = new SyncQueries(this.db);
+    const queued: QueuedChange[] = [];
+    for (const change of (await q.allPendingChanges(folder.accountId)).map(toPendingChange)) {
+      const { from } = change.payload;
+      if (from?.folderId !== folder.folderId || from.uidValidity === folder.uidValidity) continue;
+      const row = await q.findById(change.messageId);
+      const identity = row ? identityOf(row) : change.kind === 'delete' ? change.payload.identity : undefined;
+      queued.push({ id: change.id, messageId: change.messageId, ...(identity && { identity }) });
+    }
+    return queued;
+  }
+
+  /** A queued change is now meant for another server location (its message's after a UIDVALIDITY change). */
+  async requeueAt(changeId: number, from: ServerLocation): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const q = new SyncQueries(trx);
+      const row = await q.pendingChange(changeId);
+      if (row) await q.setPendingPayload(changeId, withOrigin(row.payload, from));
+    });
   }
 
   countDownloaded(accountId: string): Promise<number> {

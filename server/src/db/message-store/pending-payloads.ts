@@ -35,6 +35,11 @@ export function toPendingChange(row: Selectable<PendingChangesTable>): PendingCh
   }
 }
 
+/** The payload with `from` set to where the message is now (the rest as it was queued). */
+export function withOrigin(json: string, from: ServerLocation): string {
+  return JSON.stringify({ ...parseObject(json), from });
+}
+
 /** Where a queued change says the server has its message, if it says. */
 export const originIn = (json: string): ServerLocation | undefined => locationIn(parseObject(json).from);
 

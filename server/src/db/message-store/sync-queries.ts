@@ -258,6 +258,14 @@ export class SyncQueries {
     return this.db.selectFrom('pending_changes').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
   }
 
+  pendingChange(id: number) {
+    return this.db.selectFrom('pending_changes').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async setPendingPayload(id: number, payload: string): Promise<void> {
+    await this.db.updateTable('pending_changes').set({ payload }).where('id', '=', id).execute();
+  }
+
   async deletePendingChange(id: number): Promise<void> {
     await this.db.deleteFrom('pending_changes').where('id', '=', id).execute();
   }
