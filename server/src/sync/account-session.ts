@@ -238,7 +238,11 @@ export class AccountSession {
         await this.fullPass(client, fresh, woke.has('refresh'));
       } else {
         await this.deps.pending.applyAll(client, this.accountId);
-        if (woke.has('inbox')) await this.syncInbox(client, account);
+        if (woke.has('inbox')) {
+          await this.syncInbox(client, account);
+          // A re-key of INBOX (new UIDVALIDITY) may have released changes that waited for it.
+          await this.deps.pending.applyAll(client, this.accountId);
+        }
         await this.setStatus({
           state: 'idle',
           last_sync_at: this.deps.clock.now(),
@@ -299,6 +303,10 @@ export class AccountSession {
     }
     // Every folder is listed; now the sources of what was listed from its headers.
     await this.downloadSources(client, account, targets, hooks);
+    // Idle means the server has what was done here: changes queued during the last batch, and
+    // those that waited for a folder's re-key (pending-changes.ts), go out first.
+    this.dirty.delete('pending');
+    await this.deps.pending.applyAll(client, this.accountId);
     await this.setStatus({
       state: 'idle',
       progress_done: firstSync ? progress.total : undefined,
