@@ -57,7 +57,7 @@ interface Change {
 async function seedMailbox(server: ImapServerUnderTest, user: MailUser, folder: string, count: number): Promise<Seeded[]> {
   const client = await otherClientOn(server, user);
   try {
-    for (const extra of [folder, server.folder('Projects')])
+    for (const extra of [folder, server.folder('Projects'), server.folder('Later')])
       if (extra !== 'INBOX') await client.mailboxCreate(extra).catch(() => undefined);
     const seeded: Seeded[] = [];
     for (let i = 1; i <= count; i++) {
@@ -271,7 +271,7 @@ describe.each(imapServers)('changes made in Mailyard while it syncs, on $name', 
       changes: readonly Change[],
       watch: ReturnType<typeof watchSyncUpdates>,
     ) {
-      const folders = [...new Set([...seeded.map((m) => m.folder), projects, trash, 'INBOX'])];
+      const folders = [...new Set([...seeded.map((m) => m.folder), projects, server.folder('Later'), trash, 'INBOX'])];
       const expected = expectedState(seeded, changes, trash);
       // Right after the pass: the server has every change; Mailyard shows every change (the
       // Trash copy of a deleted message may come with the next sync of Trash).
@@ -340,6 +340,25 @@ describe.each(imapServers)('changes made in Mailyard while it syncs, on $name', 
       expect(waiting.length).toBeGreaterThan(50);
       const watch = watchSyncUpdates(s);
       const changes = await makeChanges(t, pickTargets(waiting, seeded), { from: 'INBOX', moveTo: projects }, watch);
+      const ended = s.passEnded();
+      release();
+      await ended;
+      await expectAgreement(s, user, seeded, changes, watch);
+    });
+
+    it('made to messages whose move to another folder is still queued', async () => {
+      const user = await server.createUser();
+      const seeded = await seedMailbox(server, user, 'INBOX', 120);
+      const s = await session(user);
+      const held = s.holdAt(inInbox('downloaded', 1));
+      s.start();
+      const { release } = await held;
+      const waiting = (await storedRows(s.accountId, 'INBOX')).filter((r) => r.source_pending === 1);
+      const targets = pickTargets(waiting, seeded);
+      // Moved first (the server does not know yet), then changed where Mailyard shows them.
+      for (const { id } of targets.values()) await t.admin.patch(`/api/v1/messages/${id}`, { folder: projects }).expect(200);
+      const watch = watchSyncUpdates(s);
+      const changes = await makeChanges(t, targets, { from: projects, moveTo: server.folder('Later') }, watch);
       const ended = s.passEnded();
       release();
       await ended;
