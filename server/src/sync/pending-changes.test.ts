@@ -19,20 +19,33 @@ import { PendingChangeApplier } from './pending-changes.js';
 class ScriptedImap {
   readonly stored: string[] = [];
   usable = true;
+  private selected = '';
   constructor(
     private readonly uidValidity: bigint,
     /** the UIDs whose STORE the library reports as not done */
     private readonly notDone: Set<string> = new Set(),
+    /** what UID SEARCH finds in a folder (a server without UIDPLUS: MOVE gives no COPYUID) */
+    private readonly found: Record<string, number[]> = {},
   ) {}
 
   mailboxOpen(folder: string) {
+    this.selected = folder;
     return Promise.resolve({ path: folder, uidValidity: this.uidValidity });
   }
 
   messageFlagsAdd(uid: string, flags: string[]) {
     if (this.notDone.has(uid)) return Promise.resolve(false);
-    this.stored.push(`${uid} +${flags.join(' ')}`);
+    this.stored.push(`${this.selected} ${uid} +${flags.join(' ')}`);
     return Promise.resolve(true);
+  }
+
+  messageMove(uid: string, destination: string) {
+    this.stored.push(`${this.selected} ${uid} -> ${destination}`);
+    return Promise.resolve({ path: this.selected, destination });
+  }
+
+  search() {
+    return Promise.resolve(this.found[this.selected] ?? []);
   }
 }
 
@@ -40,6 +53,8 @@ let db: Db;
 let dir: string;
 let accountId: string;
 let folderId: string;
+let projectsId: string;
+let store: MessageStore;
 let applier: PendingChangeApplier;
 const messages: { id: string; uid: number }[] = [];
 
@@ -53,17 +68,19 @@ beforeEach(async () => {
     .values({ id: 'u1', email: 'u1@example.test', name: 'U', role: 'user', password_hash: 'x', created_at: now, updated_at: now })
     .execute();
   const blobs = new BlobStore(dir);
-  const account = await seedAccount(db, { userId: 'u1', folders: { INBOX: null } });
+  const account = await seedAccount(db, { userId: 'u1', folders: { INBOX: null, Projects: null } });
   accountId = account.accountId;
   folderId = account.folders.INBOX ?? '';
+  projectsId = account.folders.Projects ?? '';
   messages.length = 0;
   for (const subject of ['one', 'two']) {
     const { id } = await seedMessage(db, blobs, { accountId, folderId, subject });
     const row = await db.selectFrom('messages').select('uid').where('id', '=', id).executeTakeFirstOrThrow();
     messages.push({ id, uid: Number(row.uid) });
   }
+  store = new MessageStore({ db, clock: { now: () => Date.now() }, publish: () => undefined });
   applier = new PendingChangeApplier({
-    messages: new MessageStore({ db, clock: { now: () => Date.now() }, publish: () => undefined }),
+    messages: store,
     folders: new FoldersRepository(db),
     logger: createLogger('silent'),
   });
@@ -101,7 +118,7 @@ describe('PendingChangeApplier', () => {
 
     expect(await applier.applyAll(imap as unknown as ImapFlow, accountId)).toBe(1);
 
-    expect(imap.stored).toEqual([`${second().uid} +\\Seen`]);
+    expect(imap.stored).toEqual([`INBOX ${second().uid} +\\Seen`]);
     // The refused change counted one attempt; the one after it, of the same message, waits its turn.
     expect(await queued()).toEqual([
       { message_id: first().id, attempts: 1 },
@@ -132,5 +149,21 @@ describe('PendingChangeApplier', () => {
     expect(await applier.applyAll(imap as unknown as ImapFlow, accountId)).toBe(1);
     expect(await queued()).toEqual([]);
     expect(imap.stored).toEqual([]);
+  });
+
+  it('finds a moved message by its Message-ID when the server gives no new UID, so changes made after the move follow it', async () => {
+    // Moved in Mailyard, then marked read while it shows in Projects (the panel's two changes).
+    await store.change(first().id, { toFolderId: projectsId });
+    await store.change(first().id, { seen: true });
+    // Projects has an older copy (UID 3, stored) and the one just moved in (UID 9).
+    await db.updateTable('messages').set({ folder_id: projectsId, uid: 3 }).where('id', '=', second().id).execute();
+    const imap = new ScriptedImap(1n, new Set(), { Projects: [3, 9] });
+
+    expect(await applier.applyAll(imap as unknown as ImapFlow, accountId)).toBe(2);
+
+    expect(imap.stored).toEqual([`INBOX ${first().uid} -> Projects`, 'Projects 9 +\\Seen']);
+    const row = await db.selectFrom('messages').select(['id', 'folder_id', 'uid']).where('id', '=', first().id).executeTakeFirst();
+    expect(row && { ...row, uid: Number(row.uid) }).toEqual({ id: first().id, folder_id: projectsId, uid: 9 });
+    expect(await queued()).toEqual([]);
   });
 });

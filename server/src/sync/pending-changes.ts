@@ -21,7 +21,7 @@ import type { Logger } from '../lib/logger.js';
 import type { FolderRow } from '../db/schema.js';
 import type { FoldersRepository } from '../db/repositories/folders.repository.js';
 import type { MessageStore } from '../db/message-store/message-store.js';
-import type { PendingChange } from '../domain/message.js';
+import type { PendingChange, ServerLocation } from '../domain/message.js';
 import { classifyImapError } from '../mail/imap/errors.js';
 
 /** A change the server keeps refusing is dropped after this many tries. */
@@ -134,7 +134,7 @@ export class PendingChangeApplier {
         if (!target || target.account_id !== accountId) return 'obsolete';
         if (target.id === folder.id) return 'applied';
         const result = done(await client.messageMove(uid, target.path, { uid: true }));
-        await this.settleMovedRow(messageId, target, result, location.uid);
+        await this.settleMovedRow(client, messageId, target, result, location.uid);
         return 'applied';
       }
       case 'delete': {
@@ -148,8 +148,14 @@ export class PendingChangeApplier {
     }
   }
 
-  /** Gives the moved row its new server location, or lets the target folder's sync bring it. */
+  /**
+   * Gives the moved row its new server location, or lets the target folder's sync bring it.
+   * Without COPYUID (a server without UIDPLUS) the new UID is looked up by Message-ID: removing
+   * the row instead gave the message a new id and dropped the changes queued for it after the
+   * move (made while it showed in the target, they have no server location of their own).
+   */
   private async settleMovedRow(
+    client: ImapFlow,
     messageId: string,
     target: FolderRow,
     result: { uidValidity?: bigint; uidMap?: Map<number, number> },
@@ -157,17 +163,33 @@ export class PendingChangeApplier {
   ): Promise<void> {
     const message = await this.deps.messages.find(messageId);
     if (!message) return;
-    const newUid = result.uidMap?.get(oldUid);
-    if (target.synced === 1 && newUid !== undefined && result.uidValidity !== undefined) {
-      const rekeyed = await this.deps.messages.rekey(message.id, {
-        folderId: target.id,
-        uidValidity: Number(result.uidValidity),
-        uid: newUid,
-      });
-      if (rekeyed) return;
+    if (target.synced === 1) {
+      const location = await this.locationAfterMove(client, message.id, target, result, oldUid);
+      if (location && (await this.deps.messages.rekey(message.id, location))) return;
     }
     // Not synced there, or its new UID unknown: the target folder's sync brings it.
     await this.deps.messages.remove([message.id]);
+  }
+
+  private async locationAfterMove(
+    client: ImapFlow,
+    messageId: string,
+    target: FolderRow,
+    result: { uidValidity?: bigint; uidMap?: Map<number, number> },
+    oldUid: number,
+  ): Promise<ServerLocation | undefined> {
+    const uid = result.uidMap?.get(oldUid);
+    if (uid !== undefined && result.uidValidity !== undefined)
+      return { folderId: target.id, uidValidity: Number(result.uidValidity), uid };
+    const header = (await this.deps.messages.identity(messageId))?.messageId;
+    if (!header) return undefined;
+    const box = await client.mailboxOpen(target.path);
+    const found = await client.search({ header: { 'Message-ID': header } }, { uid: true });
+    const uids = (Array.isArray(found) ? found : []).sort((a, b) => b - a);
+    // The newest copy is the one just moved in; one Mailyard already has is another copy.
+    const known = await this.deps.messages.existingUids(target.id, Number(box.uidValidity), uids);
+    const fresh = uids.find((u) => !known.has(u));
+    return fresh === undefined ? undefined : { folderId: target.id, uidValidity: Number(box.uidValidity), uid: fresh };
   }
 
   private async trashOf(accountId: string): Promise<FolderRow | undefined> {

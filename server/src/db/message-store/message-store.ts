@@ -312,6 +312,12 @@ export class MessageStore {
     return rows.map((r) => ({ id: r.id, ...identityOf(r) }));
   }
 
+  /** How a stored message is recognised on the server under another UID. */
+  async identity(id: string): Promise<MessageIdentity | undefined> {
+    const row = await new SyncQueries(this.db).findById(id);
+    return row && identityOf(row);
+  }
+
   /**
    * Changes queued against a folder under another UIDVALIDITY than the folder's now, with what
    * identifies their message on the server: its row's Message-ID and size, or (its row is gone)
