@@ -309,70 +309,61 @@ describe.each(imapServers)('changes made in Mailyard while it syncs, on $name', 
     const inInbox = (kind: SyncStep['kind'], batch?: number) => (step: SyncStep) =>
       step.kind === kind && 'folder' in step && step.folder === 'INBOX' && (batch === undefined || ('batch' in step && step.batch === batch));
 
-    it('made while the folder is still listed from its headers', async () => {
+    /** A 120-message INBOX whose first sync is held at `at`, and its rows stored by then. */
+    async function firstSyncHeldAt(at: (step: SyncStep) => boolean, extra: Partial<Parameters<typeof createSteppedSession>[1]> = {}) {
       const user = await server.createUser();
       const seeded = await seedMailbox(server, user, 'INBOX', 120);
-      const s = await session(user);
-      const held = s.holdAt(inInbox('listed', 1));
+      const s = await session(user, extra);
+      const held = s.holdAt(at);
       s.start();
       const { release } = await held;
-      // The newest 20 are listed, their sources not downloaded, 100 more still to list.
-      const listed = await storedRows(s.accountId, 'INBOX');
-      expect(listed.length).toBeLessThan(seeded.length);
-      expect(listed.every((r) => r.source_pending === 1)).toBe(true);
-      const watch = watchSyncUpdates(s);
-      const changes = await makeChanges(t, pickTargets(listed, seeded), { from: 'INBOX', moveTo: projects }, watch);
-      const ended = s.passEnded();
-      release();
+      return { user, seeded, s, release, rows: await storedRows(s.accountId, 'INBOX') };
+    }
+
+    /** Makes the changes while the session is held, lets the pass end, and compares both copies. */
+    async function changeThenAgree(
+      held: Awaited<ReturnType<typeof firstSyncHeldAt>>,
+      targets: Map<Kind, { id: string; subject: string }>,
+      where: { from: string; moveTo: string },
+    ) {
+      const watch = watchSyncUpdates(held.s);
+      const changes = await makeChanges(t, targets, where, watch);
+      const ended = held.s.passEnded();
+      held.release();
       await ended;
-      await expectAgreement(s, user, seeded, changes, watch);
+      await expectAgreement(held.s, held.user, held.seeded, changes, watch);
+    }
+
+    it('made while the folder is still listed from its headers', async () => {
+      const held = await firstSyncHeldAt(inInbox('listed', 1));
+      // The newest 20 are listed, their sources not downloaded, 100 more still to list.
+      expect(held.rows.length).toBeLessThan(held.seeded.length);
+      expect(held.rows.every((r) => r.source_pending === 1)).toBe(true);
+      await changeThenAgree(held, pickTargets(held.rows, held.seeded), { from: 'INBOX', moveTo: projects });
     });
 
     it('made while sources download, on messages not downloaded yet', async () => {
-      const user = await server.createUser();
-      const seeded = await seedMailbox(server, user, 'INBOX', 120);
-      const s = await session(user);
-      const held = s.holdAt(inInbox('downloaded', 1));
-      s.start();
-      const { release } = await held;
+      const held = await firstSyncHeldAt(inInbox('downloaded', 1));
       // The oldest are downloaded last: still waiting for their sources.
-      const waiting = (await storedRows(s.accountId, 'INBOX')).filter((r) => r.source_pending === 1);
+      const waiting = held.rows.filter((r) => r.source_pending === 1);
       expect(waiting.length).toBeGreaterThan(50);
-      const watch = watchSyncUpdates(s);
-      const changes = await makeChanges(t, pickTargets(waiting, seeded), { from: 'INBOX', moveTo: projects }, watch);
-      const ended = s.passEnded();
-      release();
-      await ended;
-      await expectAgreement(s, user, seeded, changes, watch);
+      await changeThenAgree(held, pickTargets(waiting, held.seeded), { from: 'INBOX', moveTo: projects });
     });
 
     it('made to messages whose move to another folder is still queued', async () => {
-      const user = await server.createUser();
-      const seeded = await seedMailbox(server, user, 'INBOX', 120);
-      const s = await session(user);
-      const held = s.holdAt(inInbox('downloaded', 1));
-      s.start();
-      const { release } = await held;
-      const waiting = (await storedRows(s.accountId, 'INBOX')).filter((r) => r.source_pending === 1);
-      const targets = pickTargets(waiting, seeded);
+      const held = await firstSyncHeldAt(inInbox('downloaded', 1));
+      const targets = pickTargets(held.rows.filter((r) => r.source_pending === 1), held.seeded);
       // Moved first (the server does not know yet), then changed where Mailyard shows them.
       for (const { id } of targets.values()) await t.admin.patch(`/api/v1/messages/${id}`, { folder: projects }).expect(200);
-      const watch = watchSyncUpdates(s);
-      const changes = await makeChanges(t, targets, { from: projects, moveTo: server.folder('Later') }, watch);
-      const ended = s.passEnded();
-      release();
-      await ended;
-      await expectAgreement(s, user, seeded, changes, watch);
+      await changeThenAgree(held, targets, { from: projects, moveTo: server.folder('Later') });
     });
 
     it('made when the connection breaks while each change is on its way to the server', async () => {
-      const user = await server.createUser();
-      const seeded = await seedMailbox(server, user, 'INBOX', 120);
       const proxy = await startTcpProxy(server.endpoint());
       proxies.push(proxy);
       // The first time each change is sent, the connection breaks before the server reads it.
       const cut = new Set<string>();
-      const s = await session(user, {
+      const held = await firstSyncHeldAt(inInbox('downloaded', 1), {
         proxy,
         beforeServerCommand: (command, args) => {
           const key = `${command} ${String(args[0])}`;
@@ -381,19 +372,13 @@ describe.each(imapServers)('changes made in Mailyard while it syncs, on $name', 
           proxy.cutOnNextSend();
         },
       });
-      const held = s.holdAt(inInbox('downloaded', 1));
-      s.start();
-      const { release } = await held;
-      const waiting = (await storedRows(s.accountId, 'INBOX')).filter((r) => r.source_pending === 1);
-      const watch = watchSyncUpdates(s);
-      const changes = await makeChanges(t, pickTargets(waiting, seeded), { from: 'INBOX', moveTo: projects }, watch);
-      const ended = s.passEnded();
-      release();
-      await ended;
+      await changeThenAgree(held, pickTargets(held.rows.filter((r) => r.source_pending === 1), held.seeded), {
+        from: 'INBOX',
+        moveTo: projects,
+      });
       // Each change broke a connection once (and was sent again on the next one).
       expect(cut.size).toBeGreaterThanOrEqual(kinds.length);
       expect(proxy.accepted).toBeGreaterThan(kinds.length);
-      await expectAgreement(s, user, seeded, changes, watch);
     });
 
     /** Deletes and re-creates the folder with the same messages: the server gives it a new UIDVALIDITY. */
