@@ -3,18 +3,14 @@
 // report is applied and nothing else is asked; without it, flags are fetched CHANGEDSINCE and
 // expunges found by comparing UID lists.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDatabase, migrateToLatest, type Db } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import { FoldersRepository } from '../db/repositories/folders.repository.js';
 import { MessageStore } from '../db/message-store/message-store.js';
 import type { ServerEvent } from '../domain/events.js';
-import { BlobStore } from '../lib/blob-store.js';
 import { createLogger } from '../lib/logger.js';
-import { seedAccount, seedMessage } from '../../test/support/messages.js';
+import { memoryMailbox, seedMessage } from '../../test/support/messages.js';
 import { FolderSync, defaultFolderSyncOptions, type SyncTarget } from './folder-sync.js';
 
 /** An ImapFlow that answers from a script and records what it was asked. */
@@ -51,24 +47,17 @@ class ScriptedImap extends EventEmitter {
   }
 }
 
+let mailbox: Awaited<ReturnType<typeof memoryMailbox>>;
 let db: Db;
-let dir: string;
 let target: SyncTarget;
 let uids: number[];
 let events: ServerEvent[];
 let folderSync: FolderSync;
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-folder-sync-'));
-  db = createDatabase({ kind: 'sqlite', file: ':memory:' });
-  await migrateToLatest(db);
-  const now = Date.now();
-  await db
-    .insertInto('users')
-    .values({ id: 'u1', email: 'u1@example.test', name: 'U', role: 'user', password_hash: 'x', created_at: now, updated_at: now })
-    .execute();
-  const blobs = new BlobStore(dir);
-  const account = await seedAccount(db, { userId: 'u1', folders: { INBOX: null } });
+  mailbox = await memoryMailbox({ INBOX: null });
+  db = mailbox.db;
+  const { blobs, account } = mailbox;
   const folderId = account.folders.INBOX ?? '';
   for (const subject of ['one', 'two', 'three']) await seedMessage(db, blobs, { accountId: account.accountId, folderId, subject });
   const rows = await db.selectFrom('messages').select('uid').orderBy('uid').execute();
@@ -94,8 +83,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await folderSync.close();
-  await db.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await mailbox.close();
 });
 
 const stored = async () =>

@@ -2,17 +2,13 @@
 // client (the real Dovecot: server/test/integration/sync-local-changes.test.ts). imapflow answers
 // a STORE or MOVE that did not happen with `false`: on a closed connection that is the
 // connection's failure, on a live one a refusal; neither is ever taken for done.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDatabase, migrateToLatest, type Db } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import { FoldersRepository } from '../db/repositories/folders.repository.js';
 import { MessageStore } from '../db/message-store/message-store.js';
-import { BlobStore } from '../lib/blob-store.js';
 import { createLogger } from '../lib/logger.js';
-import { seedAccount, seedMessage } from '../../test/support/messages.js';
+import { memoryMailbox, seedMessage } from '../../test/support/messages.js';
 import { PendingChangeApplier } from './pending-changes.js';
 
 /** An ImapFlow whose STORE answers from a script, and which records what it was asked. */
@@ -49,8 +45,8 @@ class ScriptedImap {
   }
 }
 
+let mailbox: Awaited<ReturnType<typeof memoryMailbox>>;
 let db: Db;
-let dir: string;
 let accountId: string;
 let folderId: string;
 let projectsId: string;
@@ -59,16 +55,9 @@ let applier: PendingChangeApplier;
 const messages: { id: string; uid: number }[] = [];
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-pending-'));
-  db = createDatabase({ kind: 'sqlite', file: ':memory:' });
-  await migrateToLatest(db);
-  const now = Date.now();
-  await db
-    .insertInto('users')
-    .values({ id: 'u1', email: 'u1@example.test', name: 'U', role: 'user', password_hash: 'x', created_at: now, updated_at: now })
-    .execute();
-  const blobs = new BlobStore(dir);
-  const account = await seedAccount(db, { userId: 'u1', folders: { INBOX: null, Projects: null } });
+  mailbox = await memoryMailbox({ INBOX: null, Projects: null });
+  db = mailbox.db;
+  const { blobs, account } = mailbox;
   accountId = account.accountId;
   folderId = account.folders.INBOX ?? '';
   projectsId = account.folders.Projects ?? '';
@@ -86,8 +75,7 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
-  await db.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await mailbox.close();
 });
 
 /** Queues "mark read" for a message, as the panel does, against UIDVALIDITY `uidValidity`. */

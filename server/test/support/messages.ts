@@ -1,8 +1,11 @@
 // Factories that store mailboxes and messages straight through Kysely and the BlobStore, so the
 // panel's tests (and the API benchmark) do not depend on the sync engine to have mail to read.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../src/db/database.js';
-import type { BlobStore } from '../../src/lib/blob-store.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createDatabase, migrateToLatest, type Db } from '../../src/db/database.js';
+import { BlobStore } from '../../src/lib/blob-store.js';
 import type { MailAddress, MessageDirection, MessageListItem } from '../../src/domain/message.js';
 
 export interface SeededAccount {
@@ -270,5 +273,30 @@ export function listItem(accountId: string, fields: Partial<MessageListItem> & {
     hasAttachments: false,
     direction: 'incoming',
     ...fields,
+  };
+}
+
+/**
+ * For unit tests: an in-memory SQLite database (the production migrations) with one user, an
+ * account of theirs with `folders`, and a blob store in a temporary folder; `close()` removes both.
+ */
+export async function memoryMailbox(folders: Record<string, string | null>) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-unit-'));
+  const db = createDatabase({ kind: 'sqlite', file: ':memory:' });
+  await migrateToLatest(db);
+  const now = Date.now();
+  await db
+    .insertInto('users')
+    .values({ id: 'u1', email: 'u1@example.test', name: 'U', role: 'user', password_hash: 'x', created_at: now, updated_at: now })
+    .execute();
+  const account = await seedAccount(db, { userId: 'u1', folders });
+  return {
+    db,
+    blobs: new BlobStore(dir),
+    account,
+    close: async () => {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
