@@ -114,7 +114,7 @@ export async function startRig(opts: { repoRoot: string }): Promise<RunningRig> 
     postgresStarted.catch(() => undefined);
 
     const users = new MailUsers(path.join(dir, 'dovecot', 'users.d'), mailDir, MAIL_DOMAIN);
-    // Issue 7: a real OpenID provider (oidc-provider) behind the introspection endpoint; tokens from
+    // A real OpenID provider (oidc-provider) behind the introspection endpoint; tokens from
     // issueAccessToken() still work (see oidc/backend.ts).
     const oauth: OidcOAuthBackend = await startOidcOAuthBackend({
       certFile: ca.certFile,

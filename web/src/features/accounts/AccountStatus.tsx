@@ -77,7 +77,7 @@ export function AccountFixAction({
         </>
       );
     case 'sign_in_again':
-      // Consent again for the same address: the account keeps its id, folders and mail (issue 7).
+      // Consent again for the same address: the account keeps its id, folders and mail.
       if (!account.access.manage) return null;
       return (
         <OAuthSignInButton

@@ -1,4 +1,4 @@
-// The sending API (PRODUCT.md "Sending") and the accounts the From field offers.
+// The sending API (docs/product.md "Sending") and the accounts the From field offers.
 import { api, seg } from '../../shared/api.js';
 import type { ListResponse } from '../../shared/types.js';
 

@@ -26,7 +26,7 @@ function isMessageItem(data: Record<string, unknown>): data is Record<string, un
   return typeof data.id === 'string' && typeof data.date === 'string' && typeof data.folder === 'string' && Array.isArray(data.from);
 }
 
-/** The compose screen (issue 6 part B) reads `mode` and `messageId` from its route. */
+/** The compose screen (features/compose/ComposePage.tsx) reads `mode` and `messageId` from its route. */
 export const composeHref = (mode: ComposeMode, messageId: string) => toHref('/compose', { mode, messageId });
 
 /** Folders per account, fetched in one request whenever the set of mailboxes changes. */

@@ -1,4 +1,4 @@
-// The messages API (PRODUCT.md "Messages") as the Email tab uses it.
+// The messages API (docs/product.md "API contract") as the Email tab uses it.
 import { API_BASE, api, seg } from '../../shared/api.js';
 import type { ListResponse } from '../../shared/types.js';
 

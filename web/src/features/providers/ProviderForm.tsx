@@ -372,7 +372,7 @@ interface OAuthFieldsProps {
 function OAuthFields({ providerId, values, hasSecret, fields, set }: OAuthFieldsProps) {
   return (
     <Stack gap="md" pl="md" style={{ borderLeft: '3px solid var(--mantine-color-indigo-2)' }}>
-      {/* Issue 7: redirect URI to register, Google/Microsoft presets, the last sign-in failure. */}
+      {/* The redirect URI to register, Google/Microsoft presets, the last sign-in failure. */}
       <ProviderOAuthPanel
         providerId={providerId}
         onPreset={(preset) => {
