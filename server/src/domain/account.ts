@@ -1,6 +1,9 @@
-// The email account (mailbox) as the API shows it, its closed sets, and the rules that need no
-// I/O: deriving the login from the provider's login format, reading the stored folder choice.
+// The email account (mailbox) as the API shows it (its schema), its closed sets, and the rules
+// that need no I/O: deriving the login from the provider's login format, reading the stored
+// folder choice.
+import { Type, type Static } from '@sinclair/typebox';
 import { canonicalDomain, type LoginFormat } from './provider.js';
+import { Nullable, literals } from './schema.js';
 import { validationFailed } from './errors.js';
 
 export const syncPeriods = ['day', 'week', 'month', 'year', 'all'] as const;
@@ -23,49 +26,55 @@ export const fullAccess: AccountAccessRights = { read: true, send: true, manage:
 /** `'all'`, or exactly these folder paths (a parent does not imply its children). */
 export type FolderSelection = 'all' | string[];
 
-export interface AccountError {
-  code: string;
-  message: string;
-  action: AccountErrorAction | null;
-  at: string;
-}
+const AccessSchema = Type.Object({ read: Type.Boolean(), send: Type.Boolean(), manage: Type.Boolean() });
 
-export interface AccountStatus {
-  state: AccountState;
-  progress: { done: number; total: number };
-  lastSyncAt: string | null;
-  error: AccountError | null;
-}
+export const AccountErrorSchema = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  action: Nullable(literals(accountErrorActions)),
+  at: Type.String(),
+});
+export type AccountError = Static<typeof AccountErrorSchema>;
 
-export interface AccountOwner {
-  id: string;
-  email: string;
-  name: string;
-}
+/** The `status` of the account API shape and the data of `account.status` events. */
+export const AccountStatusSchema = Type.Object({
+  state: literals(accountStates),
+  progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
+  lastSyncAt: Nullable(Type.String()),
+  error: Nullable(AccountErrorSchema),
+});
+export type AccountStatus = Static<typeof AccountStatusSchema>;
 
-/** The API shape (docs/product.md "API contract", accounts), plus its owner and what the caller may do with it. */
-export interface Account {
-  id: string;
-  email: string;
-  providerId: string;
-  providerName: string;
-  login: string;
-  displayName: string;
-  signature: string;
-  syncPeriod: SyncPeriod;
-  folders: FolderSelection;
-  autoDownload: boolean;
-  sendEnabled: boolean;
-  defaultSender: boolean;
-  enabled: boolean;
-  /** deleted with "keep the downloaded mail": readable, no longer connected, no stored secret */
-  archived: boolean;
-  status: AccountStatus;
-  owner: AccountOwner;
-  access: AccountAccessRights;
-  createdAt: string;
-}
-
+/**
+ * The API shape (docs/product.md "API contract", accounts), plus its owner and what the caller
+ * may do with it. It is the allow-list of what leaves the server: no secret field exists here.
+ */
+export const AccountSchema = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    providerId: Type.String(),
+    providerName: Type.String(),
+    login: Type.String(),
+    displayName: Type.String(),
+    signature: Type.String(),
+    syncPeriod: literals(syncPeriods),
+    folders: Type.Union([Type.Literal('all'), Type.Array(Type.String())]),
+    autoDownload: Type.Boolean(),
+    sendEnabled: Type.Boolean(),
+    defaultSender: Type.Boolean(),
+    enabled: Type.Boolean(),
+    archived: Type.Boolean({
+      description: 'deleted with "keep the downloaded mail": readable, no longer connected, no stored secret',
+    }),
+    status: AccountStatusSchema,
+    owner: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() }),
+    access: AccessSchema,
+    createdAt: Type.String(),
+  },
+  { $id: 'Account' },
+);
+export type Account = Static<typeof AccountSchema>;
 
 const iso = (millis: number | null): string | null =>
   millis === null ? null : new Date(Number(millis)).toISOString();

@@ -4,27 +4,37 @@
 // live stream (http/routes/events.routes.ts) sends each to the browsers that may read its
 // account, as a ClientEvent. Events report; they never ask for work: commands to the sync engine
 // are method calls (services/account-sync.ts).
-import type { AccountStatus } from './account.js';
-import type { MessageListItem } from './message.js';
-import type { OutboxEventData } from './outbox.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { AccountStatusSchema } from './account.js';
+import { MessageListItemSchema, messageListItemFields } from './message.js';
+import { OutboxEventDataSchema } from './outbox.js';
+import { RefTo } from './schema.js';
 
+const { id, accountId, folder, threadId, ...rest } = messageListItemFields;
 /**
  * A message removed: what the panel removed itself (`id`, `folder`, `threadId`), or the whole
  * list item when the sync engine removes one it had stored.
  */
-export type DeletedMessage = Pick<MessageListItem, 'id' | 'accountId' | 'folder' | 'threadId'> & Partial<MessageListItem>;
+export const DeletedMessageSchema = Type.Composite([
+  Type.Object({ id, accountId, folder, threadId }),
+  Type.Partial(Type.Object(rest)),
+]);
+export type DeletedMessage = Static<typeof DeletedMessageSchema>;
 
-export interface EventMap {
+/** Each event type's payload. */
+export const eventPayloadSchemas = {
   /** a message stored for the first time, in its list shape */
-  'message.created': MessageListItem;
+  'message.created': RefTo(MessageListItemSchema),
   /** flags, folder or body changed */
-  'message.updated': MessageListItem;
-  'message.deleted': DeletedMessage;
+  'message.updated': RefTo(MessageListItemSchema),
+  'message.deleted': DeletedMessageSchema,
   /** the `status` of the account API shape */
-  'account.status': AccountStatus;
+  'account.status': AccountStatusSchema,
   /** the outbox item's contract fields and the user whose item it is (only they receive it) */
-  'outbox.updated': OutboxEventData;
-}
+  'outbox.updated': OutboxEventDataSchema,
+};
+
+export type EventMap = { [K in keyof typeof eventPayloadSchemas]: Static<(typeof eventPayloadSchemas)[K]> };
 
 export type EventType = keyof EventMap;
 
@@ -51,6 +61,20 @@ export interface ClientEvent<T extends EventType = EventType> {
   event: T;
   data: EventMap[T] & { accountId: string };
 }
+
+/**
+ * The ClientEvents as one schema, for the OpenAPI document (and from it the web UI's types):
+ * one branch per event type.
+ */
+export const LiveEventSchema = Type.Union(
+  eventTypes.map((type) =>
+    Type.Object({
+      event: Type.Literal(type),
+      data: Type.Intersect([eventPayloadSchemas[type], Type.Object({ accountId: Type.String() })]),
+    }),
+  ),
+  { $id: 'LiveEvent', description: 'what `GET /api/v1/events` sends: `event:` the type, `data:` the JSON data' },
+);
 
 export const toClientEvent = (event: ServerEvent): ClientEvent => ({
   event: event.type,

@@ -1,60 +1,68 @@
 // Messages in domain terms: their API shapes, what the MIME parser makes of a source, what the
 // sync engine hands the message store, where a message lives on its IMAP server, and the changes
 // the panel queues for that server. No storage columns: db/message-store/ owns those (see
-// docs/product.md "Messages" for the contract).
+// docs/product.md "API contract" for the contract).
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, literals } from './schema.js';
 
-export interface MailAddress {
-  name: string;
-  address: string;
-}
+export const MailAddressSchema = Type.Object({ name: Type.String(), address: Type.String() });
+export type MailAddress = Static<typeof MailAddressSchema>;
 
 export const messageDirections = ['incoming', 'outgoing'] as const;
 export type MessageDirection = (typeof messageDirections)[number];
+export const MessageDirectionSchema = literals(messageDirections);
+
+export const messageListItemFields = {
+  id: Type.String(),
+  accountId: Type.String(),
+  folder: Type.String(),
+  threadId: Type.String(),
+  subject: Type.String(),
+  from: Type.Array(MailAddressSchema),
+  to: Type.Array(MailAddressSchema),
+  cc: Type.Array(MailAddressSchema),
+  date: Type.String({ format: 'date-time' }),
+  snippet: Type.String(),
+  seen: Type.Boolean(),
+  flagged: Type.Boolean(),
+  answered: Type.Boolean({ description: 'a reply has been sent (IMAP \\Answered)' }),
+  hasAttachments: Type.Boolean(),
+  direction: MessageDirectionSchema,
+};
 
 /** An item of `GET /api/v1/messages` and the `data` of `message.*` events. */
-export interface MessageListItem {
-  id: string;
-  accountId: string;
-  folder: string;
-  threadId: string;
-  subject: string;
-  from: MailAddress[];
-  to: MailAddress[];
-  cc: MailAddress[];
-  /** ISO 8601 */
-  date: string;
-  snippet: string;
-  seen: boolean;
-  flagged: boolean;
-  /** a reply has been sent (IMAP \Answered) */
-  answered: boolean;
-  hasAttachments: boolean;
-  direction: MessageDirection;
-}
+export const MessageListItemSchema = Type.Object(messageListItemFields, { $id: 'MessageListItem' });
+export type MessageListItem = Static<typeof MessageListItemSchema>;
 
-export interface MessageAttachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  contentId: string | null;
-  inline: boolean;
-}
+export const MessageAttachmentSchema = Type.Object({
+  id: Type.String(),
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer(),
+  contentId: Nullable(Type.String()),
+  inline: Type.Boolean(),
+});
+export type MessageAttachment = Static<typeof MessageAttachmentSchema>;
 
 /** `GET /api/v1/messages/{id}`: the list item and the message's content. */
-export interface MessageDetail extends MessageListItem {
-  bcc: MailAddress[];
-  messageId: string | null;
-  inReplyTo: string | null;
-  references: string[];
-  text: string | null;
-  /** sanitised at sync time; remote sources are parked in data-remote-src */
-  html: string | null;
-  headers: unknown;
-  attachments: MessageAttachment[];
-  /** set when the message could not be parsed and only its raw source is available */
-  parseError: string | null;
-}
+export const MessageDetailSchema = Type.Object(
+  {
+    ...messageListItemFields,
+    bcc: Type.Array(MailAddressSchema),
+    messageId: Nullable(Type.String()),
+    inReplyTo: Nullable(Type.String()),
+    references: Type.Array(Type.String()),
+    text: Nullable(Type.String()),
+    html: Nullable(Type.String(), { description: 'sanitised at sync time; remote sources are in data-remote-src' }),
+    headers: Type.Unknown({ description: 'the message headers as stored by the sync engine' }),
+    attachments: Type.Array(MessageAttachmentSchema),
+    parseError: Nullable(Type.String(), {
+      description: 'set when the message could not be parsed and only its raw source is available',
+    }),
+  },
+  { $id: 'MessageDetail' },
+);
+export type MessageDetail = Static<typeof MessageDetailSchema>;
 
 /** A stored message as the services see it: its list item, and how far its download got. */
 export interface StoredMessage extends MessageListItem {

@@ -1,4 +1,6 @@
 // The outbox item: its closed set of states, the payload stored with it, and its API shape.
+import { Type, type Static } from '@sinclair/typebox';
+import { literals } from './schema.js';
 
 /**
  * queued → sending → sent | failed | queued (temporary failure, retried later);
@@ -33,22 +35,26 @@ export interface OutboxPayload {
   rejectedRecipients?: string[];
 }
 
+const OutboxErrorSchema = Type.Object({ code: Type.String(), message: Type.String() });
+
 /** The API shape (docs/product.md "API contract", sending), extended with what the compose UI and lists show. */
-export interface OutboxItem {
-  id: string;
-  accountId: string;
-  status: OutboxStatus;
-  error?: { code: string; message: string };
-  messageId?: string;
-  subject: string;
-  /** the To addresses */
-  to: string[];
-  cc: string[];
-  attempts: number;
-  /** ISO 8601, like every other resource's timestamps */
-  createdAt: string;
-  sentAt?: string;
-}
+export const OutboxItemSchema = Type.Object(
+  {
+    id: Type.String(),
+    accountId: Type.String(),
+    status: literals(outboxStatuses, { description: '"uncertain": may have been sent' }),
+    error: Type.Optional(OutboxErrorSchema),
+    messageId: Type.Optional(Type.String()),
+    subject: Type.String(),
+    to: Type.Array(Type.String(), { description: 'the To addresses' }),
+    cc: Type.Array(Type.String()),
+    attempts: Type.Integer(),
+    createdAt: Type.String({ format: 'date-time' }),
+    sentAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { $id: 'OutboxItem' },
+);
+export type OutboxItem = Static<typeof OutboxItemSchema>;
 
 /** What toOutboxItem reads: an `outbox` row. */
 export interface OutboxRecord {
@@ -87,14 +93,15 @@ export function toOutboxItem(row: OutboxRecord): OutboxItem {
  * whose item it is. The outbox is per user (others who may read the mailbox do not see it), so
  * the live stream delivers the event to that user alone (http/routes/events.routes.ts).
  */
-export interface OutboxEventData {
-  id: string;
-  accountId: string;
-  userId: string;
-  status: OutboxStatus;
-  error?: { code: string; message: string };
-  messageId?: string;
-}
+export const OutboxEventDataSchema = Type.Object({
+  id: Type.String(),
+  accountId: Type.String(),
+  userId: Type.String(),
+  status: literals(outboxStatuses),
+  error: Type.Optional(OutboxErrorSchema),
+  messageId: Type.Optional(Type.String()),
+});
+export type OutboxEventData = Static<typeof OutboxEventDataSchema>;
 
 export function outboxEventData(item: OutboxItem, userId: string): OutboxEventData {
   return {

@@ -1,8 +1,10 @@
 // The provider (mail server) registry's value types and the canonical forms of host names and
 // domains. Pure: no I/O.
+import { Type, type Static } from '@sinclair/typebox';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { validationFailed } from './errors.js';
+import { Nullable, StringEnum } from './schema.js';
 
 export const serviceTypes = ['imap'] as const;
 export type ServiceType = (typeof serviceTypes)[number];
@@ -16,43 +18,47 @@ export type LoginFormat = (typeof loginFormats)[number];
 export const authMethods = ['basic', 'oauth2'] as const;
 export type AuthMethod = (typeof authMethods)[number];
 
-export interface ServerEndpoint {
-  host: string;
-  port: number;
-  security: SecurityMode;
-}
+export const SecuritySchema = StringEnum(securityModes, {
+  description: 'tls = implicit TLS (993/465), starttls (143/587), none = clear text',
+});
+
+export const ServerEndpointSchema = Type.Object({ host: Type.String(), port: Type.Integer(), security: SecuritySchema });
+export type ServerEndpoint = Static<typeof ServerEndpointSchema>;
 
 /** The API shape (docs/product.md "Provider"). The OAuth client secret is write-only: never here. */
-export interface Provider {
-  id: string;
-  name: string;
-  serviceType: ServiceType;
-  imap: ServerEndpoint;
-  smtp: ServerEndpoint;
-  loginFormat: LoginFormat;
-  auth: {
-    method: AuthMethod;
-    clientId: string | null;
-    authorizationUrl: string | null;
-    tokenUrl: string | null;
-    scopes: string[];
-    /** whether a client secret is stored, so the form can say "leave empty to keep it" */
-    hasClientSecret: boolean;
-  };
-  /** canonical (lower-case, punycode) domains this provider serves, sorted */
-  domains: string[];
-  allowReceive: boolean;
-  allowSend: boolean;
-  /** pinned SHA-256 certificate fingerprint: 64 lower-case hex digits */
-  tlsFingerprint: string | null;
-  notes: string | null;
-  /**
-   * Read-only. False for a provider an ordinary user added (setting allowUsersToAddProviders)
-   * that no admin has edited since: it learns no domains and is reached only through the
-   * private-network guard. An admin's edit makes it trusted.
-   */
-  trusted: boolean;
-}
+export const ProviderSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    serviceType: StringEnum(serviceTypes),
+    imap: ServerEndpointSchema,
+    smtp: ServerEndpointSchema,
+    loginFormat: StringEnum(loginFormats),
+    auth: Type.Object({
+      method: StringEnum(authMethods),
+      clientId: Nullable(Type.String()),
+      authorizationUrl: Nullable(Type.String()),
+      tokenUrl: Nullable(Type.String()),
+      scopes: Type.Array(Type.String()),
+      hasClientSecret: Type.Boolean({ description: 'the client secret itself is write-only' }),
+    }),
+    domains: Type.Array(Type.String(), { description: 'canonical (lower-case, punycode) domains this provider serves, sorted' }),
+    allowReceive: Type.Boolean(),
+    allowSend: Type.Boolean(),
+    tlsFingerprint: Nullable(
+      Type.String({ description: 'pinned SHA-256 certificate fingerprint, 64 lower-case hex digits' }),
+    ),
+    notes: Nullable(Type.String()),
+    // A provider an ordinary user added (setting allowUsersToAddProviders) learns no domains and
+    // is reached only through the private-network guard until an admin edits it.
+    trusted: Type.Boolean({
+      description:
+        'read-only: false for a provider a user added that no administrator has edited since (review it)',
+    }),
+  },
+  { $id: 'Provider' },
+);
+export type Provider = Static<typeof ProviderSchema>;
 
 /** The ports a client uses when the admin chose only the security (RFC 8314: 465, not 455). */
 export const standardPorts = {

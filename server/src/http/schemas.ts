@@ -1,6 +1,12 @@
 // Shared TypeBox schemas: they validate requests, shape responses (unknown fields are
 // dropped on the way out) and generate the OpenAPI document.
 import { Type, type TSchema } from '@sinclair/typebox';
+import { AccountSchema } from '../domain/account.js';
+import { LiveEventSchema } from '../domain/events.js';
+import { MessageDetailSchema, MessageListItemSchema } from '../domain/message.js';
+import { OutboxItemSchema } from '../domain/outbox.js';
+import { ProviderSchema } from '../domain/provider.js';
+import { PublicUserSchema } from '../domain/user.js';
 
 export const ErrorSchema = Type.Object(
   {
@@ -27,18 +33,23 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 
 export const Email = Type.String({ format: 'email', maxLength: 320 });
 
-export const UserSchema = Type.Object(
-  {
-    id: Type.String(),
-    email: Type.String(),
-    name: Type.String(),
-    role: Type.Union([Type.Literal('admin'), Type.Literal('user')]),
-  },
-  { $id: 'User' },
-);
-
 export const ListOf = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), nextCursor: Type.Optional(Type.Union([Type.String(), Type.Null()])) });
+
+/**
+ * The named API shapes: registered once with each server, referenced with `RefTo` by the routes,
+ * and listed under their names in the OpenAPI document (and so in the web UI's generated types).
+ */
+export const sharedSchemas = [
+  ErrorSchema,
+  PublicUserSchema,
+  AccountSchema,
+  ProviderSchema,
+  MessageListItemSchema,
+  MessageDetailSchema,
+  OutboxItemSchema,
+  LiveEventSchema,
+];
 
 /** Request bodies reject fields they do not know (unknown fields are a client bug). */
 export const Strict = { additionalProperties: false } as const;

@@ -10,7 +10,7 @@ import type { Logger } from '../lib/logger.js';
 import type { App } from './app.js';
 import { authenticate } from './auth.js';
 import { errorBody, handleError, handleFrameworkError } from './errors.js';
-import { ErrorSchema, UserSchema } from './schemas.js';
+import { sharedSchemas } from './schemas.js';
 import { addSharedSchema, validatorCompiler } from './validation.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
@@ -71,7 +71,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleError);
-  for (const schema of [ErrorSchema, UserSchema]) {
+  for (const schema of sharedSchemas) {
     addSharedSchema(schema);
     app.addSchema(schema);
   }

@@ -3,52 +3,13 @@ import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
 import { Email, IdParams, ListOf, Strict, errorResponses } from '../schemas.js';
 import type { AccountsService } from '../../services/accounts.service.js';
-import { accountErrorActions, accountStates, syncPeriods } from '../../domain/account.js';
-
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+import { AccountSchema, syncPeriods } from '../../domain/account.js';
+import { RefTo, literals } from '../../domain/schema.js';
 
 const Folders = Type.Union([
   Type.Literal('all'),
   Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 1000 }),
 ]);
-
-// The response schema is the allow-list of what leaves the server: no secret field exists here.
-export const AccountSchema = Type.Object(
-  {
-    id: Type.String(),
-    email: Type.String(),
-    providerId: Type.String(),
-    providerName: Type.String(),
-    login: Type.String(),
-    displayName: Type.String(),
-    signature: Type.String(),
-    syncPeriod: literals(syncPeriods),
-    folders: Type.Union([Type.Literal('all'), Type.Array(Type.String())]),
-    autoDownload: Type.Boolean(),
-    sendEnabled: Type.Boolean(),
-    defaultSender: Type.Boolean(),
-    enabled: Type.Boolean(),
-    archived: Type.Boolean(),
-    status: Type.Object({
-      state: literals(accountStates),
-      progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
-      lastSyncAt: Type.Union([Type.String(), Type.Null()]),
-      error: Type.Union([
-        Type.Object({
-          code: Type.String(),
-          message: Type.String(),
-          action: Type.Union([literals(accountErrorActions), Type.Null()]),
-          at: Type.String(),
-        }),
-        Type.Null(),
-      ]),
-    }),
-    owner: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() }),
-    access: Type.Object({ read: Type.Boolean(), send: Type.Boolean(), manage: Type.Boolean() }),
-    createdAt: Type.String(),
-  },
-  { $id: 'Account' },
-);
 
 const settingsFields = {
   displayName: Type.Optional(Type.String({ maxLength: 200 })),
@@ -83,9 +44,7 @@ const AccountFolderSchema = Type.Object({ accountId: Type.String(), ...FolderSch
 const Flag = Type.Union([Type.Literal('true'), Type.Literal('false')]);
 
 export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
-  // Responses only: the serializer resolves the reference per server instance.
-  app.addSchema(AccountSchema);
-  const AccountRef = Type.Ref('Account');
+  const AccountRef = RefTo(AccountSchema);
   const tags = ['accounts'];
 
   app.get(

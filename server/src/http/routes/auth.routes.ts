@@ -2,12 +2,13 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { actorOf, sessionCookie } from '../auth.js';
 import { Strict, errorResponses } from '../schemas.js';
+import { PublicUserSchema, toPublicUser } from '../../domain/user.js';
+import { RefTo } from '../../domain/schema.js';
 import type { AuthService } from '../../services/auth.service.js';
 import type { UsersService } from '../../services/users.service.js';
 import { Email } from '../schemas.js';
-import { toPublicUser } from '../../domain/user.js';
 
-const SessionResponse = Type.Object({ user: Type.Ref('User'), csrfToken: Type.String() });
+const SessionResponse = Type.Object({ user: RefTo(PublicUserSchema), csrfToken: Type.String() });
 
 export function authRoutes(app: App, deps: { auth: AuthService; users: UsersService; secureCookies: boolean }) {
   app.get(
@@ -27,7 +28,7 @@ export function authRoutes(app: App, deps: { auth: AuthService; users: UsersServ
           { email: Email, password: Type.String({ minLength: 1, maxLength: 1024 }), name: Type.String({ maxLength: 200 }) },
           Strict,
         ),
-        response: { 201: Type.Ref('User'), ...errorResponses },
+        response: { 201: RefTo(PublicUserSchema), ...errorResponses },
       },
     },
     async (request, reply) => reply.status(201).send(await deps.users.setupFirstAdmin(request.body)),

@@ -2,8 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
 import { IdParams, ListOf, Strict, errorResponses } from '../schemas.js';
+import { PublicUserSchema, toPublicUser } from '../../domain/user.js';
+import { RefTo } from '../../domain/schema.js';
 import type { AuthService } from '../../services/auth.service.js';
-import { toPublicUser } from '../../domain/user.js';
 
 const TokenInfo = Type.Object({
   id: Type.String(),
@@ -13,7 +14,7 @@ const TokenInfo = Type.Object({
 });
 
 export function meRoutes(app: App, deps: { auth: AuthService }) {
-  app.get('/api/v1/me', { schema: { tags: ['me'], response: { 200: Type.Ref('User'), ...errorResponses } } }, (request) =>
+  app.get('/api/v1/me', { schema: { tags: ['me'], response: { 200: RefTo(PublicUserSchema), ...errorResponses } } }, (request) =>
     toPublicUser(actorOf(request)),
   );
 

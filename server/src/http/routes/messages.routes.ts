@@ -4,51 +4,11 @@ import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
 import { IdParams, Strict, errorResponses } from '../schemas.js';
 import { maxPageSize, type BlobDownload, type MessagesService } from '../../services/messages.service.js';
-import { messageDirections } from '../../domain/message.js';
+import { MessageDetailSchema, MessageDirectionSchema, MessageListItemSchema } from '../../domain/message.js';
+import { RefTo } from '../../domain/schema.js';
 
-const Address = Type.Object({ name: Type.String(), address: Type.String() });
-const Direction = Type.Union(messageDirections.map((d) => Type.Literal(d)));
-
-const listItemFields = {
-  id: Type.String(),
-  accountId: Type.String(),
-  folder: Type.String(),
-  threadId: Type.String(),
-  subject: Type.String(),
-  from: Type.Array(Address),
-  to: Type.Array(Address),
-  cc: Type.Array(Address),
-  date: Type.String({ format: 'date-time' }),
-  snippet: Type.String(),
-  seen: Type.Boolean(),
-  flagged: Type.Boolean(),
-  answered: Type.Boolean({ description: 'a reply has been sent (IMAP \\Answered)' }),
-  hasAttachments: Type.Boolean(),
-  direction: Direction,
-};
-const MessageListItem = Type.Object(listItemFields);
-
-const MessageDetail = Type.Object({
-  ...listItemFields,
-  bcc: Type.Array(Address),
-  messageId: Type.Union([Type.String(), Type.Null()]),
-  inReplyTo: Type.Union([Type.String(), Type.Null()]),
-  references: Type.Array(Type.String()),
-  text: Type.Union([Type.String(), Type.Null()]),
-  html: Type.Union([Type.String(), Type.Null()], { description: 'sanitised; remote sources are in data-remote-src' }),
-  headers: Type.Unknown({ description: 'the message headers as stored by the sync engine' }),
-  attachments: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      filename: Type.String(),
-      contentType: Type.String(),
-      size: Type.Integer(),
-      contentId: Type.Union([Type.String(), Type.Null()]),
-      inline: Type.Boolean(),
-    }),
-  ),
-  parseError: Type.Union([Type.String(), Type.Null()]),
-});
+const MessageListItem = RefTo(MessageListItemSchema);
+const Direction = MessageDirectionSchema;
 
 const MessageList = Type.Object({
   items: Type.Array(MessageListItem),
@@ -122,7 +82,7 @@ export function messagesRoutes(app: App, deps: { messages: MessagesService }) {
 
   app.get(
     '/api/v1/messages/:id',
-    { schema: { tags, params: IdParams, response: { 200: MessageDetail, ...errorResponses } } },
+    { schema: { tags, params: IdParams, response: { 200: RefTo(MessageDetailSchema), ...errorResponses } } },
     async (request) => deps.messages.get(actorOf(request), request.params.id),
   );
 

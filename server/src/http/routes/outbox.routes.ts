@@ -3,6 +3,8 @@ import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
 import { IdParams, Strict, errorResponses } from '../schemas.js';
 import type { OutboxService } from '../../services/outbox/outbox.service.js';
+import { OutboxItemSchema } from '../../domain/outbox.js';
+import { RefTo } from '../../domain/schema.js';
 
 /** 25 MB of attachments grow by a third in base64; the rest of the request is small. */
 export const outboxBodyLimit = 35 * 1024 * 1024;
@@ -42,22 +44,7 @@ const ComposeBody = Type.Object(
   Strict,
 );
 
-const OutboxItemSchema = Type.Object({
-  id: Type.String(),
-  accountId: Type.String(),
-  status: Type.Union(
-    [Type.Literal('queued'), Type.Literal('sending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('uncertain')],
-    { description: '"uncertain": may have been sent' },
-  ),
-  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
-  messageId: Type.Optional(Type.String()),
-  subject: Type.String(),
-  to: Type.Array(Type.String()),
-  cc: Type.Array(Type.String()),
-  attempts: Type.Integer(),
-  createdAt: Type.String({ format: 'date-time' }),
-  sentAt: Type.Optional(Type.String({ format: 'date-time' })),
-});
+const OutboxItem = RefTo(OutboxItemSchema);
 
 const responses = { ...errorResponses, 413: Type.Ref('Error') };
 
@@ -70,7 +57,7 @@ export function outboxRoutes(app: App, deps: { outbox: OutboxService }) {
         tags: ['outbox'],
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 200 })) }),
         body: ComposeBody,
-        response: { 202: OutboxItemSchema, ...responses },
+        response: { 202: OutboxItem, ...responses },
       },
     },
     async (request, reply) => {
@@ -92,7 +79,7 @@ export function outboxRoutes(app: App, deps: { outbox: OutboxService }) {
           },
           Strict,
         ),
-        response: { 200: Type.Object({ items: Type.Array(OutboxItemSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...responses },
+        response: { 200: Type.Object({ items: Type.Array(OutboxItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...responses },
       },
     },
     async (request) => deps.outbox.list(actorOf(request), request.query),
@@ -100,7 +87,7 @@ export function outboxRoutes(app: App, deps: { outbox: OutboxService }) {
 
   app.get(
     '/api/v1/outbox/:id',
-    { schema: { tags: ['outbox'], params: IdParams, response: { 200: OutboxItemSchema, ...responses } } },
+    { schema: { tags: ['outbox'], params: IdParams, response: { 200: OutboxItem, ...responses } } },
     async (request) => deps.outbox.get(actorOf(request), request.params.id),
   );
 
@@ -111,7 +98,7 @@ export function outboxRoutes(app: App, deps: { outbox: OutboxService }) {
         tags: ['outbox'],
         summary: 'Send again a message that failed or may have been sent',
         params: IdParams,
-        response: { 202: OutboxItemSchema, ...responses },
+        response: { 202: OutboxItem, ...responses },
       },
     },
     async (request, reply) => reply.status(202).send(await deps.outbox.retry(actorOf(request), request.params.id)),

@@ -5,13 +5,12 @@ import { actorOf } from '../auth.js';
 import { IdParams, Strict, errorResponses } from '../schemas.js';
 import { authMethods, loginFormats, securityModes } from '../../domain/provider.js';
 import { providerCatalogue } from '../../domain/provider-catalogue.js';
+import { StringEnum } from '../../domain/schema.js';
 import { stepNames, stepStatuses } from '../../domain/diagnosis.js';
 import type { DetectionService } from '../../services/detection/detection.service.js';
 import type { ProviderDiagnosticsService } from '../../services/detection/provider-diagnostics.service.js';
 import { attemptOutcomes, detectionSources } from '../../services/detection/types.js';
 
-const StringEnum = <T extends readonly string[]>(values: T) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 const Optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
 const Endpoint = Type.Object({

@@ -1,60 +1,18 @@
-import { Type, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
 import { IdParams, ListOf, Strict, errorResponses } from '../schemas.js';
-import { authMethods, loginFormats, securityModes, serviceTypes } from '../../domain/provider.js';
+import { ProviderSchema, SecuritySchema, authMethods, loginFormats, serviceTypes } from '../../domain/provider.js';
+import { Nullable, RefTo, StringEnum } from '../../domain/schema.js';
 import type { ProvidersService } from '../../services/providers.service.js';
 
-/**
- * A string from a closed set. The JSON schema is a plain `enum` (a wrong value reads "must be equal
- * to one of the allowed values", not anyOf noise); the static type is the union of the values.
- */
-const StringEnum = <T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
-  ({ type: 'string', enum: [...values], ...options }) as unknown as TUnion<TLiteral<T[number]>[]>;
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-const Security = StringEnum(securityModes, {
-  description: 'tls = implicit TLS (993/465), starttls (143/587), none = clear text',
-});
+const Security = SecuritySchema;
 const Host = Type.String({
   minLength: 1,
   maxLength: 255,
   description: 'a host name such as imap.example.com, or an IP address',
 });
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
-
-const Endpoint = Type.Object({ host: Type.String(), port: Type.Integer(), security: Security });
-
-export const ProviderSchema = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    serviceType: StringEnum(serviceTypes),
-    imap: Endpoint,
-    smtp: Endpoint,
-    loginFormat: StringEnum(loginFormats),
-    auth: Type.Object({
-      method: StringEnum(authMethods),
-      clientId: Nullable(Type.String()),
-      authorizationUrl: Nullable(Type.String()),
-      tokenUrl: Nullable(Type.String()),
-      scopes: Type.Array(Type.String()),
-      hasClientSecret: Type.Boolean({ description: 'the client secret itself is write-only' }),
-    }),
-    domains: Type.Array(Type.String()),
-    allowReceive: Type.Boolean(),
-    allowSend: Type.Boolean(),
-    tlsFingerprint: Nullable(
-      Type.String({ description: 'pinned SHA-256 certificate fingerprint, 64 hex digits' }),
-    ),
-    notes: Nullable(Type.String()),
-    trusted: Type.Boolean({
-      description:
-        'read-only: false for a provider a user added that no administrator has edited since (review it)',
-    }),
-  },
-  { $id: 'Provider' },
-);
 
 const AuthBody = Type.Object(
   {
@@ -121,12 +79,10 @@ const DomainEntry = Type.Object({
 const DomainParams = Type.Object({ domain: Type.String({ minLength: 1, maxLength: 253 }) });
 
 export function providersRoutes(app: App, deps: { providers: ProvidersService }) {
-  app.addSchema(ProviderSchema);
-
   // Any signed-in user may read providers: people pick one in the add-account wizard.
   app.get(
     '/api/v1/providers',
-    { schema: { tags: ['providers'], response: { 200: ListOf(Type.Ref('Provider')), ...errorResponses } } },
+    { schema: { tags: ['providers'], response: { 200: ListOf(RefTo(ProviderSchema)), ...errorResponses } } },
     async () => ({ items: await deps.providers.list() }),
   );
 
@@ -136,7 +92,7 @@ export function providersRoutes(app: App, deps: { providers: ProvidersService })
       schema: {
         tags: ['providers'],
         body: CreateProviderBody,
-        response: { 201: Type.Ref('Provider'), ...errorResponses },
+        response: { 201: RefTo(ProviderSchema), ...errorResponses },
       },
     },
     async (request, reply) =>
@@ -149,7 +105,7 @@ export function providersRoutes(app: App, deps: { providers: ProvidersService })
       schema: {
         tags: ['providers'],
         params: IdParams,
-        response: { 200: Type.Ref('Provider'), ...errorResponses },
+        response: { 200: RefTo(ProviderSchema), ...errorResponses },
       },
     },
     async (request) => deps.providers.get(request.params.id),
@@ -162,7 +118,7 @@ export function providersRoutes(app: App, deps: { providers: ProvidersService })
         tags: ['providers'],
         params: IdParams,
         body: UpdateProviderBody,
-        response: { 200: Type.Ref('Provider'), ...errorResponses },
+        response: { 200: RefTo(ProviderSchema), ...errorResponses },
       },
     },
     async (request) => deps.providers.update(actorOf(request), request.params.id, request.body),

@@ -2,13 +2,14 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
 import { Email, IdParams, ListOf, Strict, errorResponses } from '../schemas.js';
+import { PublicUserSchema, userRoles } from '../../domain/user.js';
+import { RefTo } from '../../domain/schema.js';
 import type { UsersService } from '../../services/users.service.js';
-import { userRoles } from '../../domain/user.js';
 
 const Role = Type.Union(userRoles.map((r) => Type.Literal(r)));
 
 export function usersRoutes(app: App, deps: { users: UsersService }) {
-  app.get('/api/v1/users', { schema: { tags: ['users'], response: { 200: ListOf(Type.Ref('User')), ...errorResponses } } }, async (request) => ({
+  app.get('/api/v1/users', { schema: { tags: ['users'], response: { 200: ListOf(RefTo(PublicUserSchema)), ...errorResponses } } }, async (request) => ({
     items: await deps.users.list(actorOf(request)),
   }));
 
@@ -26,7 +27,7 @@ export function usersRoutes(app: App, deps: { users: UsersService }) {
           },
           Strict,
         ),
-        response: { 201: Type.Ref('User'), ...errorResponses },
+        response: { 201: RefTo(PublicUserSchema), ...errorResponses },
       },
     },
     async (request, reply) => reply.status(201).send(await deps.users.create(actorOf(request), request.body)),
@@ -46,7 +47,7 @@ export function usersRoutes(app: App, deps: { users: UsersService }) {
           },
           Strict,
         ),
-        response: { 200: Type.Ref('User'), ...errorResponses },
+        response: { 200: RefTo(PublicUserSchema), ...errorResponses },
       },
     },
     async (request) => deps.users.update(actorOf(request), request.params.id, request.body),
