@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   ApiError,
+  call,
   createApiClient,
   errorMessage,
   fieldErrorsOf,
@@ -69,35 +70,42 @@ function clientReturning(response: () => Response | Promise<Response>) {
   return { client: createApiClient(fetchMock), fetchMock };
 }
 
+const requestOf = (fetchMock: ReturnType<typeof clientReturning>['fetchMock'], call: number): Request => {
+  const request = fetchMock.mock.calls[call]?.[0];
+  if (!request) throw new Error(`no request ${call}`);
+  return request;
+};
+
 describe('createApiClient', () => {
   it('sends JSON with the session cookie and the CSRF token on writes only', async () => {
     const { client, fetchMock } = clientReturning(() => jsonResponse(200, { ok: true }));
     client.setCsrfToken('csrf-1');
 
-    await client.get('/me');
-    await client.post('/users', { name: 'Ada' });
+    await client.GET('/api/v1/me');
+    await client.POST('/api/v1/me/tokens', { body: { name: 'Ada' } });
 
-    const [getUrl, getInit] = fetchMock.mock.calls[0] ?? [];
-    expect(getUrl).toBe('/api/v1/me');
-    expect(getInit?.credentials).toBe('same-origin');
-    expect(getInit?.headers).not.toHaveProperty('X-CSRF-Token');
+    const get = requestOf(fetchMock, 0);
+    expect(new URL(get.url).pathname).toBe('/api/v1/me');
+    expect(get.credentials).toBe('same-origin');
+    expect(get.headers.get('X-CSRF-Token')).toBeNull();
 
-    const [, postInit] = fetchMock.mock.calls[1] ?? [];
-    expect(postInit?.method).toBe('POST');
-    expect(postInit?.body).toBe('{"name":"Ada"}');
-    expect(postInit?.headers).toMatchObject({ 'X-CSRF-Token': 'csrf-1', 'Content-Type': 'application/json' });
+    const post = requestOf(fetchMock, 1);
+    expect(post.method).toBe('POST');
+    expect(await post.text()).toBe('{"name":"Ada"}');
+    expect(post.headers.get('X-CSRF-Token')).toBe('csrf-1');
+    expect(post.headers.get('Content-Type')).toBe('application/json');
   });
 
   it('returns undefined for 204', async () => {
     const { client } = clientReturning(() => new Response(null, { status: 204 }));
-    await expect(client.delete('/me/tokens/1')).resolves.toBeUndefined();
+    await expect(call(client.DELETE('/api/v1/me/tokens/{id}', { params: { path: { id: '1' } } }))).resolves.toBeUndefined();
   });
 
   it('throws a typed ApiError for error responses', async () => {
     const { client } = clientReturning(() =>
       jsonResponse(409, { error: { code: 'domain_taken', message: 'Taken.', details: { domain: 'a.com' } } }),
     );
-    await expect(client.post('/providers', {})).rejects.toMatchObject({
+    await expect(client.POST('/api/v1/provider-domains', { body: { domain: 'a.com', providerId: 'p' } })).rejects.toMatchObject({
       status: 409,
       code: 'domain_taken',
       details: { domain: 'a.com' },
@@ -111,22 +119,28 @@ describe('createApiClient', () => {
     const onUnauthorized = vi.fn();
     client.onUnauthorized(onUnauthorized);
 
-    await expect(client.get('/users')).rejects.toMatchObject({ status: 401 });
+    await expect(client.GET('/api/v1/users')).rejects.toMatchObject({ status: 401 });
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
 
-    await expect(client.post('/auth/login', {}, { allowUnauthorized: true })).rejects.toMatchObject({
-      code: 'unauthorized',
-    });
+    await expect(
+      client.POST('/api/v1/auth/login', { body: { email: 'a@b.c', password: 'x' }, ...client.allowUnauthorized }),
+    ).rejects.toMatchObject({ code: 'unauthorized' });
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
   });
 
   it('turns a failed connection into network_error', async () => {
     const client = createApiClient(() => Promise.reject(new TypeError('Failed to fetch')));
-    await expect(client.get('/me')).rejects.toMatchObject({ status: 0, code: 'network_error' });
+    await expect(client.GET('/api/v1/me')).rejects.toMatchObject({ status: 0, code: 'network_error' });
   });
 
   it('rejects a success that is not JSON (an HTML fallback page answered instead of the API)', async () => {
     const { client } = clientReturning(() => new Response('<!doctype html><html></html>', { status: 200 }));
-    await expect(client.get('/me')).rejects.toMatchObject({ code: 'bad_response' });
+    await expect(client.GET('/api/v1/me')).rejects.toMatchObject({ code: 'bad_response' });
+  });
+
+  it('hands back the answer of a call that succeeded', async () => {
+    const user = { id: 'u1', email: 'ada@example.com', name: 'Ada', role: 'admin' };
+    const { client } = clientReturning(() => jsonResponse(200, user));
+    await expect(call(client.GET('/api/v1/me'))).resolves.toEqual(user);
   });
 });

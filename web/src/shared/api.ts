@@ -2,9 +2,10 @@
 // requests carry the CSRF token the server gave us, and every failure becomes an ApiError with the
 // server's machine-readable code, so callers switch on codes and forms can show field errors.
 
-export const API_BASE = '/api/v1';
+import createClient from 'openapi-fetch';
+import type { paths } from './api-schema.gen.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export const API_BASE = '/api/v1';
 
 export type ErrorDetails = Record<string, unknown>;
 
@@ -109,82 +110,69 @@ function parseJson(text: string): unknown {
   }
 }
 
-export interface RequestOptions {
-  body?: unknown;
-  signal?: AbortSignal;
-  /** The caller expects 401 as an ordinary answer (sign-in, session probe): do not route to sign-in. */
-  allowUnauthorized?: boolean;
-}
+export type FetchLike = (request: Request) => Promise<Response>;
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
-export interface ApiClient {
-  request<T>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>;
-  get<T>(path: string, options?: Omit<RequestOptions, 'body'>): Promise<T>;
-  post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
-  put<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
-  patch<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
-  delete<T = void>(path: string, options?: RequestOptions): Promise<T>;
-  setCsrfToken(token: string | null): void;
-  /** Called once per 401 that the caller did not expect: the session is gone. */
-  onUnauthorized(handler: (() => void) | null): void;
-}
-
-export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(input, init)): ApiClient {
+/**
+ * The typed client (openapi-fetch over the generated `paths`): paths, parameters, bodies and
+ * answers are the server's, from web/src/shared/api-schema.gen.ts. A failure never comes back as
+ * a value: the transport throws it as an ApiError, so `data` (see `call`) is the success.
+ */
+export function createApiClient(fetchImpl: FetchLike = (request) => fetch(request)) {
   let csrfToken: string | null = null;
   let unauthorizedHandler: (() => void) | null = null;
 
-  async function request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const transport =
+    (allowUnauthorized: boolean): FetchLike =>
+    async (request) => {
+      if (request.method !== 'GET' && csrfToken) request.headers.set('X-CSRF-Token', csrfToken);
+      let response: Response;
+      try {
+        response = await fetchImpl(request);
+      } catch (error) {
+        if (error instanceof Error && error.name === 'AbortError') throw error;
+        throw networkError();
+      }
+      const text = await response.text().catch(() => '');
+      const body = parseJson(text);
+      if (!response.ok) {
+        if (response.status === 401 && !allowUnauthorized) unauthorizedHandler?.();
+        throw parseErrorBody(response.status, body);
+      }
+      // Text that is not JSON means something other than the API answered (an HTML fallback page).
+      if (text !== '' && body === undefined)
+        throw new ApiError(response.status, 'bad_response', 'The server sent an unexpected response.');
+      return new Response(text === '' ? null : text, { status: response.status, headers: response.headers });
+    };
 
-    let response: Response;
-    try {
-      response = await fetchImpl(API_BASE + path, {
-        method,
-        headers,
-        credentials: 'same-origin',
-        body: options.body === undefined ? null : JSON.stringify(options.body),
-        signal: options.signal ?? null,
-      });
-    } catch (error) {
-      if (error instanceof Error && error.name === 'AbortError') throw error;
-      throw networkError();
-    }
-
-    const text = await response.text().catch(() => '');
-    const body = parseJson(text);
-    if (!response.ok) {
-      const error = parseErrorBody(response.status, body);
-      if (response.status === 401 && !options.allowUnauthorized) unauthorizedHandler?.();
-      throw error;
-    }
-    if (text === '') return undefined as T;
-    // Text that is not JSON means something other than the API answered (an HTML fallback page).
-    if (body === undefined)
-      throw new ApiError(response.status, 'bad_response', 'The server sent an unexpected response.');
-    return body as T;
-  }
-
-  return {
-    request,
-    get: (path, options) => request('GET', path, options),
-    post: (path, body, options) => request('POST', path, { ...options, body }),
-    put: (path, body, options) => request('PUT', path, { ...options, body }),
-    patch: (path, body, options) => request('PATCH', path, { ...options, body }),
-    delete: (path, options) => request('DELETE', path, options),
-    setCsrfToken: (token) => {
+  const client = createClient<paths>({
+    baseUrl: globalThis.location?.origin ?? 'http://localhost',
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json' },
+    fetch: transport(false),
+  });
+  return Object.assign(client, {
+    /** Per-request option: 401 is an ordinary answer (sign-in, session probe), not a lost session. */
+    allowUnauthorized: { fetch: transport(true) },
+    setCsrfToken(token: string | null): void {
       csrfToken = token;
     },
-    onUnauthorized: (handler) => {
+    /** Called once per 401 that the caller did not expect: the session is gone. */
+    onUnauthorized(handler: (() => void) | null): void {
       unauthorizedHandler = handler;
     },
-  };
+  });
 }
+
+export type ApiClient = ReturnType<typeof createApiClient>;
 
 /** The client the UI uses; tests build their own with createApiClient. */
 export const api = createApiClient();
+
+/** The answer of a call that succeeded (the transport threw every failure). */
+export async function call<T>(request: Promise<{ data?: T }>): Promise<T> {
+  const { data } = await request;
+  return data as T;
+}
 
 /** Encodes one path segment (an id from the API) for use in a URL. */
 export function seg(value: string | number): string {

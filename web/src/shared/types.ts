@@ -1,16 +1,6 @@
-export const ROLES = ['admin', 'user'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Schemas } from './api-types.js';
 
 /** A Mailyard user as the API returns it (`/me`, `/users`, the session). */
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-}
-
-/** Every list endpoint answers in this envelope. */
-export interface ListResponse<T> {
-  items: T[];
-  nextCursor?: string | null;
-}
+export type User = Schemas['User'];
+export type Role = User['role'];
+export const ROLES = ['admin', 'user'] as const satisfies readonly Role[];

@@ -1,115 +1,47 @@
-import { api, seg } from '../../shared/api.js';
-import type { ListResponse } from '../../shared/types.js';
-import type { Provider } from '../providers/providers.api.js';
-
-export const SYNC_PERIODS = ['day', 'week', 'month', 'year', 'all'] as const;
-export type SyncPeriod = (typeof SYNC_PERIODS)[number];
-export type AccountState = 'connecting' | 'syncing' | 'idle' | 'error' | 'disabled';
-export type AccountErrorAction = 'enter_new_password' | 'sign_in_again' | 'retry';
-export type FolderSelection = 'all' | string[];
-
-export interface AccountStatus {
-  state: AccountState;
-  progress: { done: number; total: number };
-  lastSyncAt: string | null;
-  error: { code: string; message: string; action: AccountErrorAction | null; at: string } | null;
-}
-
-export interface AccountRights {
-  read: boolean;
-  send: boolean;
-  manage: boolean;
-}
+import { api, call } from '../../shared/api.js';
+import type { BodyOf, ItemOf, ResponseOf, Schemas } from '../../shared/api-types.js';
 
 /** An email account as the API returns it (never with its password). */
-export interface Account {
-  id: string;
-  email: string;
-  providerId: string;
-  providerName: string;
-  login: string;
-  displayName: string;
-  signature: string;
-  syncPeriod: SyncPeriod;
-  folders: FolderSelection;
-  autoDownload: boolean;
-  sendEnabled: boolean;
-  defaultSender: boolean;
-  enabled: boolean;
-  archived: boolean;
-  status: AccountStatus;
-  owner: { id: string; email: string; name: string };
-  access: AccountRights;
-  createdAt: string;
-}
+export type Account = Schemas['Account'];
+export type AccountStatus = Account['status'];
+export type AccountState = AccountStatus['state'];
+export type AccountErrorAction = NonNullable<NonNullable<AccountStatus['error']>['action']>;
+export type AccountRights = Account['access'];
+export type SyncPeriod = Account['syncPeriod'];
+export type FolderSelection = Account['folders'];
+export const SYNC_PERIODS = ['day', 'week', 'month', 'year', 'all'] as const satisfies readonly SyncPeriod[];
 
-export interface AccountSettings {
-  displayName?: string;
-  signature?: string;
-  syncPeriod?: SyncPeriod;
-  folders?: FolderSelection;
-  autoDownload?: boolean;
-  sendEnabled?: boolean;
-  defaultSender?: boolean;
-  enabled?: boolean;
-}
-
-export interface NewAccount {
-  email: string;
-  providerId?: string;
-  login?: string;
-  password: string;
-}
-
-export interface AccountFolder {
-  path: string;
-  name: string;
-  delimiter: string | null;
-  specialUse: string | null;
-  selected: boolean;
-}
-
-export interface AccountShare extends AccountRights {
-  userId: string;
-  name: string;
-  email: string;
-}
-
-export interface DirectoryUser {
-  id: string;
-  name: string;
-  email: string;
-}
-
+export type AccountSettings = BodyOf<'/api/v1/accounts/{id}', 'patch'>;
+export type NewAccount = BodyOf<'/api/v1/accounts', 'post'>;
+export type AccountFolder = ItemOf<'/api/v1/accounts/{id}/folders', 'get'>;
+export type AccountShare = ItemOf<'/api/v1/accounts/{id}/shares', 'get'>;
+export type DirectoryUser = ItemOf<'/api/v1/users/directory', 'get'>;
 /** `GET /providers/detect`: where the settings came from and, when registered, which provider. */
-export interface Detection {
-  source: string;
-  providerId?: string;
-  provider?: Partial<Provider> & { name?: string };
-  notes?: string | string[];
-}
+export type Detection = ResponseOf<'/api/v1/providers/detect', 'get'>;
 
-const opts = (signal?: AbortSignal) => (signal ? { signal } : {});
+const path = (id: string) => ({ params: { path: { id } } });
 
 export const accountsApi = {
-  list: (signal?: AbortSignal) => api.get<ListResponse<Account>>('/accounts', opts(signal)),
-  get: (id: string, signal?: AbortSignal) => api.get<Account>(`/accounts/${seg(id)}`, opts(signal)),
-  create: (input: NewAccount) => api.post<Account>('/accounts', input),
-  update: (id: string, changes: AccountSettings) => api.patch<Account>(`/accounts/${seg(id)}`, changes),
-  remove: (id: string, keepMail: boolean) => api.delete(`/accounts/${seg(id)}?keepMail=${keepMail}`),
-  sync: (id: string) => api.post<Account>(`/accounts/${seg(id)}/sync`),
-  changePassword: (id: string, input: { password: string; login?: string }) =>
-    api.post<Account>(`/accounts/${seg(id)}/password`, input),
+  list: (signal?: AbortSignal) => call(api.GET('/api/v1/accounts', { signal })),
+  get: (id: string, signal?: AbortSignal) => call(api.GET('/api/v1/accounts/{id}', { ...path(id), signal })),
+  create: (body: NewAccount) => call(api.POST('/api/v1/accounts', { body })),
+  update: (id: string, body: AccountSettings) => call(api.PATCH('/api/v1/accounts/{id}', { ...path(id), body })),
+  remove: (id: string, keepMail: boolean) =>
+    call(api.DELETE('/api/v1/accounts/{id}', { params: { path: { id }, query: { keepMail: keepMail ? 'true' : 'false' } } })),
+  sync: (id: string) => call(api.POST('/api/v1/accounts/{id}/sync', path(id))),
+  changePassword: (id: string, body: BodyOf<'/api/v1/accounts/{id}/password', 'post'>) =>
+    call(api.POST('/api/v1/accounts/{id}/password', { ...path(id), body })),
   folders: (id: string, refresh: boolean, signal?: AbortSignal) =>
-    api.get<ListResponse<AccountFolder>>(
-      `/accounts/${seg(id)}/folders${refresh ? '?refresh=true' : ''}`,
-      opts(signal),
+    call(
+      api.GET('/api/v1/accounts/{id}/folders', {
+        params: { path: { id }, query: refresh ? { refresh: 'true' } : {} },
+        signal,
+      }),
     ),
-  shares: (id: string, signal?: AbortSignal) =>
-    api.get<ListResponse<AccountShare>>(`/accounts/${seg(id)}/shares`, opts(signal)),
-  replaceShares: (id: string, shares: (AccountRights & { userId: string })[]) =>
-    api.put<ListResponse<AccountShare>>(`/accounts/${seg(id)}/shares`, shares),
-  directory: (signal?: AbortSignal) => api.get<ListResponse<DirectoryUser>>('/users/directory', opts(signal)),
+  shares: (id: string, signal?: AbortSignal) => call(api.GET('/api/v1/accounts/{id}/shares', { ...path(id), signal })),
+  replaceShares: (id: string, body: BodyOf<'/api/v1/accounts/{id}/shares', 'put'>) =>
+    call(api.PUT('/api/v1/accounts/{id}/shares', { ...path(id), body })),
+  directory: (signal?: AbortSignal) => call(api.GET('/api/v1/users/directory', { signal })),
   detect: (email: string, signal?: AbortSignal) =>
-    api.get<Detection>(`/providers/detect?email=${encodeURIComponent(email)}`, opts(signal)),
+    call(api.GET('/api/v1/providers/detect', { params: { query: { email } }, signal })),
 };

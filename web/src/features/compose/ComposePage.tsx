@@ -101,8 +101,8 @@ export function ComposePage() {
     if (ready.current && !item) saveDraft(window.localStorage, storageKey, draft);
   }, [draft, storageKey, item]);
 
-  useLiveEvents((type, data) => {
-    if (type === 'outbox.updated' && item && data.id === item.id) setItem((current) => ({ ...(current ?? item), ...(data as Partial<OutboxItem>) }));
+  useLiveEvents(({ event, data }) => {
+    if (event === 'outbox.updated' && item && data.id === item.id) setItem((current) => ({ ...(current ?? item), ...data }));
   });
 
   // Only without an event stream (very old browsers) is the status polled.

@@ -11,6 +11,7 @@ const account = (over: Partial<SenderAccount>): SenderAccount => ({
   sendEnabled: true,
   defaultSender: false,
   enabled: true,
+  archived: false,
   access: { read: true, send: true, manage: true },
   ...over,
 });
@@ -28,6 +29,9 @@ const original: MessageDetail = {
   ],
   cc: [{ name: '', address: 'erin@x.test' }],
   bcc: [],
+  inReplyTo: null,
+  references: [],
+  headers: [],
   date: '2024-05-01T10:00:00.000Z',
   snippet: '',
   seen: true,

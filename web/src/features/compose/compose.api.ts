@@ -1,45 +1,22 @@
 // The sending API (docs/product.md "Sending") and the accounts the From field offers.
-import { api, seg } from '../../shared/api.js';
-import type { ListResponse } from '../../shared/types.js';
+import { api, call } from '../../shared/api.js';
+import type { BodyOf, Schemas } from '../../shared/api-types.js';
+import type { Account } from '../accounts/accounts.api.js';
 
-export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain';
+export type OutboxItem = Schemas['OutboxItem'];
+export type OutboxStatus = OutboxItem['status'];
+/** What the From field needs of an account. */
+export type SenderAccount = Pick<
+  Account,
+  'id' | 'email' | 'displayName' | 'signature' | 'sendEnabled' | 'defaultSender' | 'enabled' | 'archived' | 'access'
+>;
+export type ComposeBody = BodyOf<'/api/v1/outbox', 'post'>;
 
-export interface OutboxItem {
-  id: string;
-  accountId: string;
-  status: OutboxStatus;
-  error?: { code: string; message: string };
-  messageId?: string;
-}
-
-export interface SenderAccount {
-  id: string;
-  email: string;
-  displayName: string;
-  signature: string;
-  sendEnabled: boolean;
-  defaultSender: boolean;
-  enabled: boolean;
-  archived?: boolean;
-  access: { read: boolean; send: boolean; manage: boolean };
-}
-
-export interface ComposeBody {
-  accountId: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  subject: string;
-  text: string;
-  inReplyTo?: string;
-  forwardOf?: string;
-  attachments: { filename: string; contentType: string; contentBase64: string }[];
-  signature: boolean;
-}
+const path = (id: string) => ({ params: { path: { id } } });
 
 export const composeApi = {
-  accounts: (signal?: AbortSignal) => api.get<ListResponse<SenderAccount>>('/accounts', signal ? { signal } : {}),
-  send: (body: ComposeBody) => api.post<OutboxItem>('/outbox', body),
-  status: (id: string) => api.get<OutboxItem>(`/outbox/${seg(id)}`),
-  sendAgain: (id: string) => api.post<OutboxItem>(`/outbox/${seg(id)}/retry`),
+  accounts: (signal?: AbortSignal) => call(api.GET('/api/v1/accounts', { signal })),
+  send: (body: ComposeBody) => call(api.POST('/api/v1/outbox', { body })),
+  status: (id: string) => call(api.GET('/api/v1/outbox/{id}', path(id))),
+  sendAgain: (id: string) => call(api.POST('/api/v1/outbox/{id}/retry', path(id))),
 };

@@ -1,17 +1,11 @@
-import { api, seg } from '../../shared/api.js';
-import type { ListResponse } from '../../shared/types.js';
+import { api, call } from '../../shared/api.js';
+import type { ItemOf } from '../../shared/api-types.js';
 
 /** One row of the "Email providers domains" lookup. */
-export interface DomainEntry {
-  domain: string;
-  providerId: string;
-  providerName: string;
-}
+export type DomainEntry = ItemOf<'/api/v1/provider-domains', 'get'>;
 
 export const domainsApi = {
-  list: (signal?: AbortSignal) =>
-    api.get<ListResponse<DomainEntry>>('/provider-domains', signal ? { signal } : {}),
-  add: (domain: string, providerId: string) =>
-    api.post<DomainEntry>('/provider-domains', { domain, providerId }),
-  remove: (domain: string) => api.delete(`/provider-domains/${seg(domain)}`),
+  list: (signal?: AbortSignal) => call(api.GET('/api/v1/provider-domains', { signal })),
+  add: (domain: string, providerId: string) => call(api.POST('/api/v1/provider-domains', { body: { domain, providerId } })),
+  remove: (domain: string) => call(api.DELETE('/api/v1/provider-domains/{domain}', { params: { path: { domain } } })),
 };

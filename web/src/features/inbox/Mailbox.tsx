@@ -22,10 +22,6 @@ const emptyList: MessageList = { items: [], nextCursor: null };
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 
-function isMessageItem(data: Record<string, unknown>): data is Record<string, unknown> & MessageItem {
-  return typeof data.id === 'string' && typeof data.date === 'string' && typeof data.folder === 'string' && Array.isArray(data.from);
-}
-
 /** The compose screen (features/compose/ComposePage.tsx) reads `mode` and `messageId` from its route. */
 export const composeHref = (mode: ComposeMode, messageId: string) => toHref('/compose', { mode, messageId });
 
@@ -109,12 +105,12 @@ export function Mailbox({ accounts }: { accounts: MailboxAccount[] }) {
     setList((l) => applyLiveEvent(l, event, filtersRef.current, openIdRef.current ?? undefined));
   }, []);
 
-  useLiveEvents((type, data) => {
-    if (type === 'message.deleted' && typeof data.id === 'string') {
-      applyEvent({ type, id: data.id });
-      if (openIdRef.current === data.id) setOpenId(null);
-    } else if ((type === 'message.created' || type === 'message.updated') && isMessageItem(data)) {
-      applyEvent({ type, message: data });
+  useLiveEvents((event) => {
+    if (event.event === 'message.deleted') {
+      applyEvent(event);
+      if (openIdRef.current === event.data.id) setOpenId(null);
+    } else if (event.event === 'message.created' || event.event === 'message.updated') {
+      applyEvent(event);
     } else {
       return;
     }
@@ -140,14 +136,14 @@ export function Mailbox({ accounts }: { accounts: MailboxAccount[] }) {
   const update = useCallback(
     (message: MessageItem, change: { seen?: boolean; flagged?: boolean; folder?: string }) => {
       // Shown at once; the answer (and the live event) confirm it, an error puts it back.
-      applyEvent({ type: 'message.updated', message: { ...message, ...change } });
+      applyEvent({ event: 'message.updated', data: { ...message, ...change } });
       inboxApi.update(message.id, change).then(
         (updated) => {
-          applyEvent({ type: 'message.updated', message: updated });
+          applyEvent({ event: 'message.updated', data: updated });
           refreshUnread();
         },
         (reason: unknown) => {
-          applyEvent({ type: 'message.updated', message });
+          applyEvent({ event: 'message.updated', data: message });
           notifyError(reason, 'The message was not changed');
         },
       );
@@ -174,7 +170,7 @@ export function Mailbox({ accounts }: { accounts: MailboxAccount[] }) {
       const next = list.items[index + 1] ?? list.items[index - 1];
       inboxApi.remove(m.id).then(
         () => {
-          applyEvent({ type: 'message.deleted', id: m.id });
+          applyEvent({ event: 'message.deleted', data: m });
           if (openIdRef.current === m.id) setOpenId(null);
           setSelectedId(next?.id ?? null);
           refreshUnread();

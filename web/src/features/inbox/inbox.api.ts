@@ -1,103 +1,46 @@
 // The messages API (docs/product.md "API contract") as the Email tab uses it.
-import { API_BASE, api, seg } from '../../shared/api.js';
-import type { ListResponse } from '../../shared/types.js';
+import { API_BASE, api, call, seg } from '../../shared/api.js';
+import type { BodyOf, ItemOf, QueryOf, ResponseOf, Schemas } from '../../shared/api-types.js';
 
-export interface MailAddress {
-  name: string;
-  address: string;
-}
+export type MessageItem = Schemas['MessageListItem'];
+export type MessageDetail = Schemas['MessageDetail'];
+export type MailAddress = MessageItem['from'][number];
+export type MessageAttachment = MessageDetail['attachments'][number];
+export type Direction = MessageItem['direction'];
 
-export type Direction = 'incoming' | 'outgoing';
-
-/** An item of `GET /messages` and the data of `message.*` live events. */
-export interface MessageItem {
-  id: string;
-  accountId: string;
-  folder: string;
-  threadId: string;
-  subject: string;
-  from: MailAddress[];
-  to: MailAddress[];
-  cc: MailAddress[];
-  date: string;
-  snippet: string;
-  seen: boolean;
-  flagged: boolean;
-  /** a reply has been sent (IMAP \Answered) */
-  answered: boolean;
-  hasAttachments: boolean;
-  direction: Direction;
-}
-
-export interface MessageAttachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  contentId: string | null;
-  inline: boolean;
-}
-
-export interface MessageDetail extends MessageItem {
-  bcc: MailAddress[];
-  messageId: string | null;
-  text: string | null;
-  html: string | null;
-  attachments: MessageAttachment[];
-  parseError: string | null;
-}
-
-export interface MessageFilters {
-  accountId?: string;
-  folder?: string;
-  q?: string;
-  unread?: boolean;
-  direction?: Direction;
-}
-
-export interface MailboxAccount {
-  id: string;
-  email: string;
-  displayName: string;
-  access: { read: boolean; send: boolean; manage: boolean };
-}
-
-export interface MailboxFolder {
-  path: string;
-  name: string;
-  specialUse: string | null;
-}
-
-export interface UnreadCount {
-  total: number;
-  items: { accountId: string; unread: number }[];
-}
+export type MessageFilters = Pick<QueryOf<'/api/v1/messages', 'get'>, 'accountId' | 'folder' | 'q' | 'unread' | 'direction'>;
+export type MailboxAccount = Schemas['Account'];
+export type MailboxFolder = Omit<ItemOf<'/api/v1/folders', 'get'>, 'accountId'>;
+export type UnreadCount = ResponseOf<'/api/v1/messages/unread-count', 'get'>;
 
 export const pageSize = 50;
 
-function listQuery(filters: MessageFilters, cursor: string | null): string {
-  const query = new URLSearchParams({ limit: String(pageSize) });
-  if (filters.accountId) query.set('accountId', filters.accountId);
-  if (filters.folder) query.set('folder', filters.folder);
-  if (filters.q?.trim()) query.set('q', filters.q.trim());
-  if (filters.unread) query.set('unread', 'true');
-  if (filters.direction) query.set('direction', filters.direction);
-  if (cursor) query.set('cursor', cursor);
-  return query.toString();
+function listQuery(filters: MessageFilters, cursor: string | null): QueryOf<'/api/v1/messages', 'get'> {
+  return {
+    limit: pageSize,
+    ...(filters.accountId && { accountId: filters.accountId }),
+    ...(filters.folder && { folder: filters.folder }),
+    ...(filters.q?.trim() && { q: filters.q.trim() }),
+    ...(filters.unread && { unread: true }),
+    ...(filters.direction && { direction: filters.direction }),
+    ...(cursor && { cursor }),
+  };
 }
 
+const path = (id: string) => ({ params: { path: { id } } });
+
 export const inboxApi = {
-  accounts: (signal?: AbortSignal) => api.get<ListResponse<MailboxAccount>>('/accounts', signal ? { signal } : {}),
+  accounts: (signal?: AbortSignal) => call(api.GET('/api/v1/accounts', { signal })),
   /** The folders of every readable mailbox in one request (the panel may show hundreds of mailboxes). */
-  folders: () => api.get<ListResponse<MailboxFolder & { accountId: string }>>('/folders'),
+  folders: () => call(api.GET('/api/v1/folders')),
   list: (filters: MessageFilters, cursor: string | null, signal?: AbortSignal) =>
-    api.get<{ items: MessageItem[]; nextCursor: string | null }>(`/messages?${listQuery(filters, cursor)}`, signal ? { signal } : {}),
-  get: (id: string) => api.get<MessageDetail>(`/messages/${seg(id)}`),
-  thread: (threadId: string) => api.get<{ items: MessageItem[] }>(`/threads/${seg(threadId)}`),
-  unreadCount: () => api.get<UnreadCount>('/messages/unread-count'),
-  update: (id: string, change: { seen?: boolean; flagged?: boolean; folder?: string }) =>
-    api.patch<MessageItem>(`/messages/${seg(id)}`, change),
-  remove: (id: string) => api.delete(`/messages/${seg(id)}`),
+    call(api.GET('/api/v1/messages', { params: { query: listQuery(filters, cursor) }, signal })),
+  get: (id: string) => call(api.GET('/api/v1/messages/{id}', path(id))),
+  thread: (threadId: string) => call(api.GET('/api/v1/threads/{id}', path(threadId))),
+  unreadCount: () => call(api.GET('/api/v1/messages/unread-count')),
+  update: (id: string, body: BodyOf<'/api/v1/messages/{id}', 'patch'>) =>
+    call(api.PATCH('/api/v1/messages/{id}', { ...path(id), body })),
+  remove: (id: string) => call(api.DELETE('/api/v1/messages/{id}', path(id))),
 };
 
 /** Same-origin URLs the browser fetches with the session cookie (downloads, inline parts). */

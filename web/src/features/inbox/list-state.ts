@@ -1,15 +1,15 @@
 // How live events change the loaded message list, without a reload. Pure, so the rules are
 // tested without a browser.
 import type { MessageFilters, MessageItem } from './inbox.api.js';
+import type { LiveEvent } from './live-events.js';
 
 export interface MessageList {
   items: MessageItem[];
   nextCursor: string | null;
 }
 
-export type LiveMessageEvent =
-  | { type: 'message.created' | 'message.updated'; message: MessageItem }
-  | { type: 'message.deleted'; id: string };
+/** A `message.*` event of the live stream. */
+export type LiveMessageEvent = Extract<LiveEvent, { event: `message.${string}` }>;
 
 /** The server's order: newest first, ties broken by id (descending). */
 export function newestFirst(a: MessageItem, b: MessageItem): number {
@@ -44,11 +44,12 @@ function insertSorted(list: MessageList, message: MessageItem): MessageList {
  * while reading it (marking it read in an "unread" view) no longer matches the filters.
  */
 export function applyLiveEvent(list: MessageList, event: LiveMessageEvent, filters: MessageFilters, keepId?: string): MessageList {
-  if (event.type === 'message.deleted') {
-    if (!list.items.some((m) => m.id === event.id)) return list;
-    return { ...list, items: list.items.filter((m) => m.id !== event.id) };
+  if (event.event === 'message.deleted') {
+    const { id } = event.data;
+    if (!list.items.some((m) => m.id === id)) return list;
+    return { ...list, items: list.items.filter((m) => m.id !== id) };
   }
-  const { message } = event;
+  const message: MessageItem = event.data;
   const present = list.items.some((m) => m.id === message.id);
   const matches = matchesFilters(message, filters);
   if (present) {

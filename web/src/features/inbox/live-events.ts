@@ -2,29 +2,40 @@
 // (the Email tab here; compose and the accounts pages may subscribe too). The browser reconnects
 // by itself and sends the session cookie, so no polling is needed anywhere.
 import { useEffect, useRef } from 'react';
+import type { Schemas } from '../../shared/api-types.js';
 import { eventsUrl } from './inbox.api.js';
 
-export const liveEventTypes = ['message.created', 'message.updated', 'message.deleted', 'account.status', 'outbox.updated'] as const;
-export type LiveEventType = (typeof liveEventTypes)[number];
+/** What the server sends: `event:` the type, `data:` the resource in its API shape, with `accountId`. */
+export type LiveEvent = Schemas['LiveEvent'];
+export type LiveEventType = LiveEvent['event'];
 
-/** `data` is the resource in its API shape, with `accountId`. */
-export type LiveEventListener = (type: LiveEventType, data: Record<string, unknown>) => void;
+/** Every type of LiveEvent (the compiler checks the list against the server's). */
+const liveEventTypes = {
+  'message.created': true,
+  'message.updated': true,
+  'message.deleted': true,
+  'account.status': true,
+  'outbox.updated': true,
+} satisfies Record<LiveEventType, true>;
+
+export type LiveEventListener = (event: LiveEvent) => void;
 
 const listeners = new Set<LiveEventListener>();
 let source: EventSource | null = null;
 
 function connect(): EventSource {
   const es = new EventSource(eventsUrl);
-  for (const type of liveEventTypes) {
-    es.addEventListener(type, (event: MessageEvent<string>) => {
+  for (const type of Object.keys(liveEventTypes) as LiveEventType[]) {
+    es.addEventListener(type, (message: MessageEvent<string>) => {
       let data: unknown;
       try {
-        data = JSON.parse(event.data);
+        data = JSON.parse(message.data);
       } catch {
         return;
       }
-      if (typeof data !== 'object' || data === null) return;
-      for (const listener of listeners) listener(type, data as Record<string, unknown>);
+      // The server's schema is the event's type: its shape is not checked again here.
+      const event = { event: type, data } as LiveEvent;
+      for (const listener of listeners) listener(event);
     });
   }
   return es;
@@ -49,5 +60,5 @@ export function useLiveEvents(listener: LiveEventListener): void {
   useEffect(() => {
     latest.current = listener;
   });
-  useEffect(() => subscribeLiveEvents((type, data) => latest.current(type, data)), []);
+  useEffect(() => subscribeLiveEvents((event) => latest.current(event)), []);
 }

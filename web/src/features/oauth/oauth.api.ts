@@ -1,17 +1,13 @@
-import { api, seg } from '../../shared/api.js';
+import { api, call } from '../../shared/api.js';
+import type { BodyOf, ResponseOf } from '../../shared/api-types.js';
 
-export interface ProviderOAuthStatus {
-  /** what the admin registers with the provider as the redirect (callback) URI */
-  redirectUri: string;
-  lastError: { code: string; message: string; at: string } | null;
-}
+export type ProviderOAuthStatus = ResponseOf<'/api/v1/providers/{id}/oauth', 'get'>;
 
 export const oauthApi = {
   /** Starts "Sign in": the provider's consent page to open. */
-  start: (body: { email: string; providerId: string }) =>
-    api.post<{ authorizationUrl: string }>('/accounts/oauth/start', body),
+  start: (body: BodyOf<'/api/v1/accounts/oauth/start', 'post'>) => call(api.POST('/api/v1/accounts/oauth/start', { body })),
   providerStatus: (providerId: string, signal?: AbortSignal) =>
-    api.get<ProviderOAuthStatus>(`/providers/${seg(providerId)}/oauth`, { signal }),
+    call(api.GET('/api/v1/providers/{id}/oauth', { params: { path: { id: providerId } }, signal })),
 };
 
 /**

@@ -1,23 +1,12 @@
-import { api, seg } from '../../shared/api.js';
-import type { ListResponse } from '../../shared/types.js';
+import { api, call } from '../../shared/api.js';
+import type { ItemOf, ResponseOf } from '../../shared/api-types.js';
 
-export interface ApiToken {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
+export type ApiToken = ItemOf<'/api/v1/me/tokens', 'get'>;
 /** Only the create response carries the secret, and only once. */
-export interface CreatedApiToken {
-  id: string;
-  name: string;
-  token: string;
-  createdAt: string;
-}
+export type CreatedApiToken = ResponseOf<'/api/v1/me/tokens', 'post'>;
 
 export const tokensApi = {
-  list: (signal?: AbortSignal) => api.get<ListResponse<ApiToken>>('/me/tokens', signal ? { signal } : {}),
-  create: (name: string) => api.post<CreatedApiToken>('/me/tokens', { name }),
-  revoke: (id: string) => api.delete(`/me/tokens/${seg(id)}`),
+  list: (signal?: AbortSignal) => call(api.GET('/api/v1/me/tokens', { signal })),
+  create: (name: string) => call(api.POST('/api/v1/me/tokens', { body: { name } })),
+  revoke: (id: string) => call(api.DELETE('/api/v1/me/tokens/{id}', { params: { path: { id } } })),
 };

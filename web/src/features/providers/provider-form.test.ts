@@ -28,6 +28,7 @@ const provider: Provider = {
   domains: ['example.com'],
   allowReceive: true,
   allowSend: false,
+  trusted: true,
   tlsFingerprint: null,
   notes: null,
 };
@@ -87,6 +88,6 @@ describe('provider form', () => {
       tokenUrl: 'https://a/t',
       scopes: ['a', 'b'],
     });
-    expect(toProviderInput({ ...values, clientSecret: 'new' }).auth.clientSecret).toBe('new');
+    expect(toProviderInput({ ...values, clientSecret: 'new' }).auth?.clientSecret).toBe('new');
   });
 });

@@ -1,70 +1,19 @@
-import { api, seg } from '../../shared/api.js';
-import type { ListResponse } from '../../shared/types.js';
-
-export const SECURITY_MODES = ['tls', 'starttls', 'none'] as const;
-export type SecurityMode = (typeof SECURITY_MODES)[number];
-export const LOGIN_FORMATS = ['manual', 'email', 'localPart'] as const;
-export type LoginFormat = (typeof LOGIN_FORMATS)[number];
-export const AUTH_METHODS = ['basic', 'oauth2'] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
-
-export interface ServerEndpoint {
-  host: string;
-  port: number;
-  security: SecurityMode;
-}
+import { api, call } from '../../shared/api.js';
+import type { BodyOf, ResponseOf, Schemas } from '../../shared/api-types.js';
 
 /** A provider (mail server) as the API returns it; the OAuth client secret never comes back. */
-export interface Provider {
-  id: string;
-  name: string;
-  serviceType: 'imap';
-  imap: ServerEndpoint;
-  smtp: ServerEndpoint;
-  loginFormat: LoginFormat;
-  auth: {
-    method: AuthMethod;
-    clientId: string | null;
-    authorizationUrl: string | null;
-    tokenUrl: string | null;
-    scopes: string[];
-    hasClientSecret: boolean;
-  };
-  domains: string[];
-  allowReceive: boolean;
-  allowSend: boolean;
-  tlsFingerprint: string | null;
-  notes: string | null;
-  /** read-only: false for a provider a user added that no admin has edited (reviewed) since */
-  trusted?: boolean;
-}
+export type Provider = Schemas['Provider'];
+export type ServerEndpoint = Provider['imap'];
+export type SecurityMode = ServerEndpoint['security'];
+export type LoginFormat = Provider['loginFormat'];
+export type AuthMethod = Provider['auth']['method'];
+export const SECURITY_MODES = ['tls', 'starttls', 'none'] as const satisfies readonly SecurityMode[];
+export const LOGIN_FORMATS = ['manual', 'email', 'localPart'] as const satisfies readonly LoginFormat[];
+export const AUTH_METHODS = ['basic', 'oauth2'] as const satisfies readonly AuthMethod[];
 
-export interface EndpointInput {
-  host: string;
-  port?: number;
-  security?: SecurityMode;
-}
-
-export interface ProviderInput {
-  name?: string;
-  serviceType: 'imap';
-  imap: EndpointInput;
-  smtp: EndpointInput;
-  loginFormat: LoginFormat;
-  auth: {
-    method: AuthMethod;
-    clientId?: string | null;
-    clientSecret?: string;
-    authorizationUrl?: string | null;
-    tokenUrl?: string | null;
-    scopes?: string[];
-  };
-  domains: string[];
-  allowReceive: boolean;
-  allowSend: boolean;
-  tlsFingerprint: string | null;
-  notes: string | null;
-}
+export type ProviderInput = BodyOf<'/api/v1/providers', 'post'>;
+export type ProviderChanges = BodyOf<'/api/v1/providers/{id}', 'patch'>;
+export type EndpointInput = ProviderInput['imap'];
 
 /** A mailbox that keeps a provider from being deleted (409 provider_in_use `details.accounts`). */
 export interface AccountInUse {
@@ -73,20 +22,19 @@ export interface AccountInUse {
   userEmail?: string;
 }
 
-export interface SystemSettings {
-  allowUsersToAddProviders: boolean;
-}
+export type SystemSettings = ResponseOf<'/api/v1/settings', 'get'>;
+
+const path = (id: string) => ({ params: { path: { id } } });
 
 export const providersApi = {
-  list: (signal?: AbortSignal) => api.get<ListResponse<Provider>>('/providers', signal ? { signal } : {}),
-  get: (id: string, signal?: AbortSignal) =>
-    api.get<Provider>(`/providers/${seg(id)}`, signal ? { signal } : {}),
-  create: (input: ProviderInput) => api.post<Provider>('/providers', input),
-  update: (id: string, input: ProviderInput) => api.patch<Provider>(`/providers/${seg(id)}`, input),
-  remove: (id: string) => api.delete(`/providers/${seg(id)}`),
+  list: (signal?: AbortSignal) => call(api.GET('/api/v1/providers', { signal })),
+  get: (id: string, signal?: AbortSignal) => call(api.GET('/api/v1/providers/{id}', { ...path(id), signal })),
+  create: (body: ProviderInput) => call(api.POST('/api/v1/providers', { body })),
+  update: (id: string, body: ProviderChanges) => call(api.PATCH('/api/v1/providers/{id}', { ...path(id), body })),
+  remove: (id: string) => call(api.DELETE('/api/v1/providers/{id}', path(id))),
 };
 
 export const settingsApi = {
-  get: (signal?: AbortSignal) => api.get<SystemSettings>('/settings', signal ? { signal } : {}),
-  update: (changes: Partial<SystemSettings>) => api.patch<SystemSettings>('/settings', changes),
+  get: (signal?: AbortSignal) => call(api.GET('/api/v1/settings', { signal })),
+  update: (body: BodyOf<'/api/v1/settings', 'patch'>) => call(api.PATCH('/api/v1/settings', { body })),
 };

@@ -1,18 +1,14 @@
-import { api, seg } from '../../shared/api.js';
-import type { ListResponse, Role, User } from '../../shared/types.js';
+import { api, call } from '../../shared/api.js';
+import type { BodyOf } from '../../shared/api-types.js';
 
-export interface NewUser {
-  email: string;
-  password: string;
-  name: string;
-  role: Role;
-}
+export type NewUser = BodyOf<'/api/v1/users', 'post'>;
+export type UserChanges = BodyOf<'/api/v1/users/{id}', 'patch'>;
 
-export type UserChanges = Partial<Pick<User, 'name' | 'role'>> & { password?: string };
+const path = (id: string) => ({ params: { path: { id } } });
 
 export const usersApi = {
-  list: (signal?: AbortSignal) => api.get<ListResponse<User>>('/users', signal ? { signal } : {}),
-  create: (user: NewUser) => api.post<User>('/users', user),
-  update: (id: string, changes: UserChanges) => api.patch<User>(`/users/${seg(id)}`, changes),
-  remove: (id: string) => api.delete(`/users/${seg(id)}`),
+  list: (signal?: AbortSignal) => call(api.GET('/api/v1/users', { signal })),
+  create: (body: NewUser) => call(api.POST('/api/v1/users', { body })),
+  update: (id: string, body: UserChanges) => call(api.PATCH('/api/v1/users/{id}', { ...path(id), body })),
+  remove: (id: string) => call(api.DELETE('/api/v1/users/{id}', path(id))),
 };

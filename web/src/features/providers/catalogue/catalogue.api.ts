@@ -1,19 +1,8 @@
-import { api } from '../../../shared/api.js';
-import type { AuthMethod, LoginFormat, Provider, ServerEndpoint } from '../providers.api.js';
+import { api, call } from '../../../shared/api.js';
+import type { ItemOf } from '../../../shared/api-types.js';
 
 /** A well-known provider from the built-in catalogue (GET /providers/catalogue). */
-export interface CatalogueEntry {
-  id: string;
-  name: string;
-  domains: string[];
-  mxPatterns: string[];
-  imap: ServerEndpoint;
-  smtp: ServerEndpoint;
-  loginFormat: LoginFormat;
-  authMethods: AuthMethod[];
-  oauth?: { authorizationUrl: string; tokenUrl: string; scopes: string[] };
-  notes: string[];
-}
+export type CatalogueEntry = ItemOf<'/api/v1/providers/catalogue', 'get'>;
 
 export interface OAuthClient {
   clientId: string;
@@ -49,8 +38,7 @@ export function providerFromEntry(entry: CatalogueEntry, oauthClient?: OAuthClie
 }
 
 export const catalogueApi = {
-  list: (signal?: AbortSignal) =>
-    api.get<{ items: CatalogueEntry[] }>('/providers/catalogue', signal ? { signal } : {}),
+  list: (signal?: AbortSignal) => call(api.GET('/api/v1/providers/catalogue', { signal })),
   addProvider: (entry: CatalogueEntry, oauthClient?: OAuthClient) =>
-    api.post<Provider>('/providers', providerFromEntry(entry, oauthClient)),
+    call(api.POST('/api/v1/providers', { body: providerFromEntry(entry, oauthClient) })),
 };

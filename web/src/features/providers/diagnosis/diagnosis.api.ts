@@ -1,21 +1,12 @@
-import { api, seg } from '../../../shared/api.js';
+import { api, call } from '../../../shared/api.js';
+import type { BodyOf, ResponseOf } from '../../../shared/api-types.js';
 
-export const STEP_NAMES = ['dns', 'tcp', 'tls', 'starttls', 'capabilities', 'auth'] as const;
-export type StepName = (typeof STEP_NAMES)[number];
-
-/** One step of a connection test (POST /providers/{id}/test). */
-export interface DiagnosisStep {
-  step: StepName;
-  status: 'ok' | 'failed' | 'skipped';
-  ms: number;
-  detail?: string;
-  error?: { code: string; explanation: string };
-}
-
-export interface ConnectionTest {
-  imap: { ok: boolean; steps: DiagnosisStep[] };
-  smtp: { ok: boolean; steps: DiagnosisStep[] };
-}
+/** The outcome of a connection test (POST /providers/{id}/test). */
+export type ConnectionTest = ResponseOf<'/api/v1/providers/{id}/test', 'post'>;
+/** One step of a connection test. */
+export type DiagnosisStep = ConnectionTest['imap']['steps'][number];
+export type StepName = DiagnosisStep['step'];
+export const STEP_NAMES = ['dns', 'tcp', 'tls', 'starttls', 'capabilities', 'auth'] as const satisfies readonly StepName[];
 
 export const STEP_LABELS: Record<StepName, string> = {
   dns: 'DNS lookup',
@@ -34,12 +25,9 @@ export function stepSummary(step: DiagnosisStep): string {
   return `${STATUS_MARKS[step.status]} ${STEP_LABELS[step.step]} (${timing})`;
 }
 
-export interface TestCredentials {
-  login?: string;
-  password?: string;
-}
+export type TestCredentials = BodyOf<'/api/v1/providers/{id}/test', 'post'>;
 
 export const diagnosisApi = {
-  test: (providerId: string, credentials: TestCredentials) =>
-    api.post<ConnectionTest>(`/providers/${seg(providerId)}/test`, credentials),
+  test: (providerId: string, body: TestCredentials) =>
+    call(api.POST('/api/v1/providers/{id}/test', { params: { path: { id: providerId } }, body })),
 };
