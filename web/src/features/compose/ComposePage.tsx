@@ -1,53 +1,44 @@
 // Compose, reply, reply all and forward: `#/compose?mode=reply&messageId=…`. The draft is kept in
 // localStorage while writing; after Send the page follows the outbox item live (outbox.updated
 // on the event stream) from queued to sent, not sent, or "may have been sent".
-import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   Alert,
   Anchor,
-  Badge,
   Button,
   Checkbox,
-  CloseButton,
-  FileButton,
   Group,
   Loader,
-  Paper,
   Select,
   Stack,
   Text,
   TextInput,
   Textarea,
 } from '@mantine/core';
-import { IconPaperclip, IconSend } from '@tabler/icons-react';
+import { IconSend } from '@tabler/icons-react';
 import { PageHeader } from '../../shared/PageHeader.js';
 import { errorMessage, fieldErrorsOf } from '../../shared/api.js';
 import { navigate, toHref, useLocation } from '../../app/router.js';
 import { paths } from '../../app/paths.js';
 import { inboxApi, type MessageDetail } from '../inbox/inbox.api.js';
-import { formatSize } from '../inbox/format.js';
-import { useLiveEvents } from '../inbox/live-events.js';
+import { AttachmentsField, type PickedFile } from './AttachmentsField.js';
 import { composeApi, type OutboxItem, type SenderAccount } from './compose.api.js';
+import { ForwardedAttachments } from './ForwardedAttachments.js';
+import { SendStatus } from './SendStatus.js';
+import { useFollowOutboxItem } from './useFollowOutboxItem.js';
 import {
   composeModeFrom,
   draftFor,
   draftKey,
   emptyDraft,
-  isFinal,
   loadDraft,
   saveDraft,
   senderChoices,
   splitRecipients,
-  statusLabels,
   toBase64,
   type ComposeMode,
   type Draft,
 } from './compose-draft.js';
-
-interface PickedFile {
-  key: string;
-  file: File;
-}
 
 const titles: Record<ComposeMode, string> = { new: 'New email', reply: 'Reply', replyAll: 'Reply all', forward: 'Forward' };
 
@@ -67,7 +58,6 @@ export function ComposePage() {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [files, setFiles] = useState<PickedFile[]>([]);
-  const [dragging, setDragging] = useState(false);
   const [sending, setSending] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [sendError, setSendError] = useState<string | null>(null);
@@ -101,33 +91,13 @@ export function ComposePage() {
     if (ready.current && !item) saveDraft(window.localStorage, storageKey, draft);
   }, [draft, storageKey, item]);
 
-  useLiveEvents(({ event, data }) => {
-    if (event === 'outbox.updated' && item && data.id === item.id) setItem((current) => ({ ...(current ?? item), ...data }));
-  });
-
-  // Only without an event stream (very old browsers) is the status polled.
-  useEffect(() => {
-    if (!item || isFinal(item.status) || typeof EventSource !== 'undefined') return;
-    const timer = setTimeout(() => {
-      composeApi.status(item.id).then(setItem, () => undefined);
-    }, 2000);
-    return () => clearTimeout(timer);
-  }, [item]);
-
-  useEffect(() => {
-    if (item?.status === 'sent') window.localStorage.removeItem(storageKey);
-  }, [item?.status, storageKey]);
+  useFollowOutboxItem(item, setItem, storageKey);
 
   const sender = useMemo(() => accounts?.find((a) => a.id === draft.accountId), [accounts, draft.accountId]);
   const update = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
   const addFiles = (list: File[] | FileList | null) => {
     if (!list) return;
     setFiles((current) => [...current, ...Array.from(list).map((file) => ({ key: `${file.name}-${file.size}-${Math.random()}`, file }))]);
-  };
-  const onDrop = (event: DragEvent<HTMLDivElement>) => {
-    event.preventDefault();
-    setDragging(false);
-    addFiles(event.dataTransfer.files);
   };
 
   async function send() {
@@ -208,34 +178,7 @@ export function ComposePage() {
     <Stack maw={900}>
       <PageHeader title={titles[mode]} description={original ? `${titles[mode]}: ${original.subject}` : undefined} />
 
-      {item && (
-        <Alert
-          role="status"
-          aria-live="polite"
-          color={item.status === 'sent' ? 'green' : item.status === 'failed' ? 'red' : item.status === 'uncertain' ? 'yellow' : 'blue'}
-          title={
-            <Group gap="xs">
-              <Text fw={600}>Status:</Text>
-              <Badge variant="light" data-testid="send-status">
-                {statusLabels[item.status]}
-              </Badge>
-            </Group>
-          }
-        >
-          <Stack gap="xs">
-            {item.status === 'uncertain' && <Text size="sm">Mailyard stopped while sending this message; it may have been sent. Check before sending it again.</Text>}
-            {item.error && <Text size="sm">{item.error.message}</Text>}
-            <Group>
-              {(item.status === 'failed' || item.status === 'uncertain') && <Button onClick={() => void sendAgain()}>Send again</Button>}
-              {isFinal(item.status) && (
-                <Button variant="default" onClick={() => navigate(paths.panelEmail)}>
-                  Back to the panel
-                </Button>
-              )}
-            </Group>
-          </Stack>
-        </Alert>
-      )}
+      {item && <SendStatus item={item} onSendAgain={() => void sendAgain()} />}
       {sendError && (
         <Alert color="red" title="Not queued">
           {sendError}
@@ -270,55 +213,14 @@ export function ComposePage() {
         </Stack>
       )}
 
-      {mode === 'forward' && original && original.attachments.length > 0 && (
-        <Stack gap={2} aria-label="Forwarded attachments">
-          <Text size="sm" fw={600}>
-            Forwarded attachments
-          </Text>
-          {original.attachments.map((a) => (
-            <Text size="sm" key={a.id}>
-              {a.filename} ({formatSize(a.size)})
-            </Text>
-          ))}
-        </Stack>
-      )}
+      {mode === 'forward' && original && <ForwardedAttachments message={original} />}
 
-      <Paper
-        withBorder
-        p="sm"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-        style={{ borderStyle: 'dashed', background: dragging ? 'var(--mantine-color-blue-light)' : undefined }}
-        aria-label="Attachments"
-        role="region"
-      >
-        <Stack gap="xs">
-          <Group>
-            <FileButton onChange={(picked) => addFiles(picked)} multiple disabled={locked}>
-              {(props) => (
-                <Button variant="default" leftSection={<IconPaperclip size={16} />} {...props}>
-                  Add attachments
-                </Button>
-              )}
-            </FileButton>
-            <Text size="sm" c="dimmed">
-              or drop files here
-            </Text>
-          </Group>
-          {files.map(({ key, file }) => (
-            <Group key={key} gap="xs">
-              <Text size="sm">
-                {file.name} ({formatSize(file.size)})
-              </Text>
-              {!locked && <CloseButton aria-label={`Remove ${file.name}`} size="sm" onClick={() => setFiles((list) => list.filter((f) => f.key !== key))} />}
-            </Group>
-          ))}
-        </Stack>
-      </Paper>
+      <AttachmentsField
+        files={files}
+        locked={locked}
+        onAdd={addFiles}
+        onRemove={(key) => setFiles((list) => list.filter((f) => f.key !== key))}
+      />
 
       {!locked && (
         <Group>
