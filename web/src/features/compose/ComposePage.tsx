@@ -4,27 +4,26 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   Alert,
-  Anchor,
   Button,
-  Checkbox,
   Group,
   Loader,
   Select,
   Stack,
-  Text,
   TextInput,
   Textarea,
 } from '@mantine/core';
 import { IconSend } from '@tabler/icons-react';
 import { PageHeader } from '../../shared/PageHeader.js';
 import { errorMessage, fieldErrorsOf } from '../../shared/api.js';
-import { navigate, toHref, useLocation } from '../../app/router.js';
+import { navigate, useLocation } from '../../app/router.js';
 import { paths } from '../../app/paths.js';
 import { inboxApi, type MessageDetail } from '../inbox/inbox.api.js';
 import { AttachmentsField, type PickedFile } from './AttachmentsField.js';
 import { composeApi, type OutboxItem, type SenderAccount } from './compose.api.js';
 import { ForwardedAttachments } from './ForwardedAttachments.js';
+import { ComposeUnavailable } from './ComposeUnavailable.js';
 import { SendStatus } from './SendStatus.js';
+import { SignatureField } from './SignatureField.js';
 import { useFollowOutboxItem } from './useFollowOutboxItem.js';
 import {
   composeModeFrom,
@@ -148,28 +147,9 @@ export function ComposePage() {
       .map(([, message]) => message)
       .join('; ') || undefined;
 
-  if (loadError) {
-    return (
-      <Stack>
-        <PageHeader title={titles[mode]} />
-        <Alert color="red" title="Cannot open the compose form">
-          {loadError}
-        </Alert>
-      </Stack>
-    );
-  }
+  if (loadError) return <ComposeUnavailable title={titles[mode]} loadError={loadError} />;
   if (!accounts) return <Loader aria-label="Loading" />;
-  if (accounts.length === 0) {
-    return (
-      <Stack>
-        <PageHeader title={titles[mode]} />
-        <Alert color="yellow" title="No mailbox to send from">
-          None of your email accounts may send. <Anchor href={toHref(paths.newAccount)}>Connect an email account</Anchor> or turn on
-          “send through this mailbox” in its settings.
-        </Alert>
-      </Stack>
-    );
-  }
+  if (accounts.length === 0) return <ComposeUnavailable title={titles[mode]} />;
 
   const locked = item !== null;
   const signature = sender?.signature ? signatureText(sender.signature) : '';
@@ -203,14 +183,12 @@ export function ComposePage() {
       <Textarea label="Message" autosize minRows={10} value={draft.body} onChange={(e) => update({ body: e.currentTarget.value })} disabled={locked} />
 
       {signature && (
-        <Stack gap={4}>
-          <Checkbox label="Add signature" checked={draft.signature} onChange={(e) => update({ signature: e.currentTarget.checked })} disabled={locked} />
-          {draft.signature && (
-            <Text size="sm" c="dimmed" style={{ whiteSpace: 'pre-wrap' }} aria-label="Signature preview">
-              {`-- \n${signature}`}
-            </Text>
-          )}
-        </Stack>
+        <SignatureField
+          signature={signature}
+          checked={draft.signature}
+          onChange={(checked) => update({ signature: checked })}
+          disabled={locked}
+        />
       )}
 
       {mode === 'forward' && original && <ForwardedAttachments message={original} />}

@@ -10,14 +10,13 @@ import {
   type MessageItem,
   type UnreadCount,
 } from './inbox.api.js';
-import { applyLiveEvent, type LiveMessageEvent, type MessageList } from './list-state.js';
+import { applyLiveEvent, type LiveMessageEvent } from './list-state.js';
+import { useMessageList } from './useMessageList.js';
 import { useLiveEvents } from './live-events.js';
 import { MailboxFilters } from './MailboxFilters.js';
 import { useMailboxShortcuts } from './useMailboxShortcuts.js';
 import { MessageListPanel } from './MessageListPanel.js';
 import { ReadingPane, type ComposeMode, type MessageActions } from './ReadingPane.js';
-
-const emptyList: MessageList = { items: [], nextCursor: null };
 
 /** The compose screen (features/compose/ComposePage.tsx) reads `mode` and `messageId` from its route. */
 export const composeHref = (mode: ComposeMode, messageId: string) => toHref('/compose', { mode, messageId });
@@ -46,14 +45,11 @@ function useFolders(accounts: MailboxAccount[]) {
 export function Mailbox({ accounts }: { accounts: MailboxAccount[] }) {
   const [filters, setFilters] = useState<MessageFilters>({});
   const [searchInput, setSearchInput] = useState('');
-  const [list, setList] = useState<MessageList>(emptyList);
-  const [loading, setLoading] = useState(true);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [unread, setUnread] = useState<UnreadCount | null>(null);
   const folders = useFolders(accounts);
+  const { list, setList, loading, error, loadingMore, loadMore } = useMessageList(filters);
   const searchRef = useRef<HTMLInputElement>(null);
 
   // Live events and shortcuts read the current state through these refs.
@@ -65,24 +61,6 @@ export function Mailbox({ accounts }: { accounts: MailboxAccount[] }) {
   });
 
   const accountById = useMemo(() => new Map(accounts.map((a) => [a.id, a])), [accounts]);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    inboxApi.list(filters, null, controller.signal).then(
-      (page) => {
-        setList(page);
-        setError(null);
-        setLoading(false);
-      },
-      (reason: unknown) => {
-        if (controller.signal.aborted) return;
-        setError(reason);
-        setLoading(false);
-      },
-    );
-    return () => controller.abort();
-  }, [filters]);
 
   // Typing settles for a moment before the search runs.
   useEffect(() => {
@@ -114,21 +92,6 @@ export function Mailbox({ accounts }: { accounts: MailboxAccount[] }) {
     clearTimeout(unreadTimer.current);
     unreadTimer.current = setTimeout(refreshUnread, 250);
   });
-
-  const loadMore = () => {
-    if (!list.nextCursor) return;
-    setLoadingMore(true);
-    inboxApi.list(filters, list.nextCursor).then(
-      (page) => {
-        setList((l) => ({ items: [...l.items, ...page.items.filter((m) => !l.items.some((x) => x.id === m.id))], nextCursor: page.nextCursor }));
-        setLoadingMore(false);
-      },
-      (reason: unknown) => {
-        notifyError(reason, 'Could not load more messages');
-        setLoadingMore(false);
-      },
-    );
-  };
 
   const update = useCallback(
     (message: MessageItem, change: { seen?: boolean; flagged?: boolean; folder?: string }) => {
