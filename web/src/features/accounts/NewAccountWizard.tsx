@@ -31,6 +31,31 @@ function derivedLogin(provider: Provider, email: string): string {
   }
 }
 
+/** Whether the user may add a server here: an admin always, a user when the settings allow it. */
+function useMayAddServers(): boolean {
+  const user = useCurrentUser();
+  const [may, setMay] = useState(user.role === 'admin');
+  useEffect(() => {
+    if (user.role === 'admin') return;
+    const controller = new AbortController();
+    settingsApi.get(controller.signal).then(
+      (s) => setMay(s.allowUsersToAddProviders),
+      () => setMay(false),
+    );
+    return () => controller.abort();
+  }, [user.role]);
+  return may;
+}
+
+/** Detection's notes are about the provider it found (and repeat that provider's own): each once. */
+function providerNotes(detection: Detection | null, provider: Provider | null): string[] {
+  const detected =
+    detection?.providerId !== undefined && detection.providerId === provider?.id
+      ? notesOf(detection.notes)
+      : [];
+  return [...new Set([...detected, ...notesOf(provider?.notes)])];
+}
+
 export function NewAccountWizard({
   onClose,
   onOpenSettings,
@@ -38,7 +63,7 @@ export function NewAccountWizard({
   onClose: () => void;
   onOpenSettings: (account: Account) => void;
 }) {
-  const user = useCurrentUser();
+  const mayAddServers = useMayAddServers();
   const [step, setStep] = useState<Step>('address');
   const [email, setEmail] = useState('');
   const [detection, setDetection] = useState<Detection | null>(null);
@@ -46,7 +71,6 @@ export function NewAccountWizard({
   const [providers, setProviders] = useState<Provider[]>([]);
   const [chosenId, setChosenId] = useState('');
   const [pickedByHand, setPickedByHand] = useState(false);
-  const [mayAddServers, setMayAddServers] = useState(user.role === 'admin');
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -54,16 +78,6 @@ export function NewAccountWizard({
   const [account, setAccount] = useState<Account | null>(null);
   const fields = fieldErrorsOf(error);
   const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
-
-  useEffect(() => {
-    if (user.role === 'admin') return;
-    const controller = new AbortController();
-    settingsApi.get(controller.signal).then(
-      (s) => setMayAddServers(s.allowUsersToAddProviders),
-      () => setMayAddServers(false),
-    );
-    return () => controller.abort();
-  }, [user.role]);
 
   const loadProviders = useCallback(async () => {
     const list = (await providersApi.list()).items;
@@ -148,12 +162,7 @@ export function NewAccountWizard({
   usePolling(refreshAccount, step === 'done' && account !== null && isBusy(account.status.state));
 
   const wide = step === 'server-form' || step === 'servers';
-  // Detection's notes are about the provider it found (and repeat that provider's own): show each once.
-  const detectedNotes =
-    detection?.providerId !== undefined && detection.providerId === provider?.id
-      ? notesOf(detection.notes)
-      : [];
-  const notes = [...new Set([...detectedNotes, ...notesOf(provider?.notes)])];
+  const notes = providerNotes(detection, provider);
 
   return (
     <Modal
