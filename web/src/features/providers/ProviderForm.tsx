@@ -157,92 +157,9 @@ export function ProviderForm({
           onChange={(smtp) => set('smtp', smtp)}
         />
 
-        <Fieldset legend="Additional settings">
-          <Stack gap="md">
-            <NativeSelect
-              label="Mailbox login format"
-              description={loginFormatHelp[values.loginFormat]}
-              data={LOGIN_FORMATS.map((f) => ({ value: f, label: LOGIN_FORMAT_LABELS[f] }))}
-              value={values.loginFormat}
-              onChange={(e) =>
-                set('loginFormat', LOGIN_FORMATS.find((f) => f === e.currentTarget.value) ?? 'email')
-              }
-              error={fields.loginFormat}
-            />
-            <NativeSelect
-              label="Authentication"
-              data={AUTH_METHODS.map((m) => ({ value: m, label: AUTH_METHOD_LABELS[m] }))}
-              value={values.authMethod}
-              onChange={(e) =>
-                set('authMethod', AUTH_METHODS.find((m) => m === e.currentTarget.value) ?? 'basic')
-              }
-              error={fields['auth.method']}
-            />
-            {values.authMethod === 'oauth2' && (
-              <OAuthFields
-                providerId={provider?.id}
-                values={values}
-                hasSecret={provider?.auth.hasClientSecret ?? false}
-                fields={fields}
-                set={set}
-              />
-            )}
-            <Group gap="xl">
-              <Checkbox
-                label="Allow receiving email"
-                checked={values.allowReceive}
-                onChange={(e) => set('allowReceive', e.currentTarget.checked)}
-              />
-              <Checkbox
-                label="Allow sending email"
-                checked={values.allowSend}
-                onChange={(e) => set('allowSend', e.currentTarget.checked)}
-              />
-            </Group>
-            <TagsInput
-              label="Domains"
-              description="Addresses at these domains use this provider automatically. Press Enter after each domain."
-              placeholder="example.com"
-              value={values.domains}
-              onChange={(domains) => set('domains', domains)}
-              splitChars={[',', ' ']}
-              acceptValueOnBlur
-              clearable
-              error={fields.domains}
-            />
-          </Stack>
-        </Fieldset>
+        <AdditionalSettings values={values} provider={provider} fields={fields} set={set} />
 
-        <Accordion
-          variant="contained"
-          defaultValue={values.tlsFingerprint || values.notes ? 'advanced' : null}
-        >
-          <Accordion.Item value="advanced">
-            <Accordion.Control>Advanced</Accordion.Control>
-            <Accordion.Panel>
-              <Stack gap="md">
-                <TextInput
-                  label="Pinned certificate fingerprint (SHA-256)"
-                  description="Only for a server whose certificate comes from a private CA: Mailyard then trusts exactly this certificate. Certificates are always verified."
-                  placeholder="AB:CD:…"
-                  value={values.tlsFingerprint}
-                  onChange={(e) => set('tlsFingerprint', e.currentTarget.value)}
-                  error={fields.tlsFingerprint}
-                  styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-                />
-                <Textarea
-                  label="Notes"
-                  description="Shown to people who connect a mailbox, e.g. “needs an app password”."
-                  autosize
-                  minRows={2}
-                  value={values.notes}
-                  onChange={(e) => set('notes', e.currentTarget.value)}
-                  error={fields.notes}
-                />
-              </Stack>
-            </Accordion.Panel>
-          </Accordion.Item>
-        </Accordion>
+        <AdvancedSettings values={values} fields={fields} set={set} />
 
         <Group justify="flex-end">
           {onCancel && (
@@ -256,6 +173,120 @@ export function ProviderForm({
         </Group>
       </Stack>
     </form>
+  );
+}
+
+type SetValue = <K extends keyof ProviderFormValues>(key: K, value: ProviderFormValues[K]) => void;
+
+/** Login format, authentication (with the OAuth client), what the provider is allowed, its domains. */
+function AdditionalSettings({
+  values,
+  provider,
+  fields,
+  set,
+}: {
+  values: ProviderFormValues;
+  provider: Provider | undefined;
+  fields: Record<string, string>;
+  set: SetValue;
+}) {
+  return (
+    <Fieldset legend="Additional settings">
+      <Stack gap="md">
+        <NativeSelect
+          label="Mailbox login format"
+          description={loginFormatHelp[values.loginFormat]}
+          data={LOGIN_FORMATS.map((f) => ({ value: f, label: LOGIN_FORMAT_LABELS[f] }))}
+          value={values.loginFormat}
+          onChange={(e) =>
+            set('loginFormat', LOGIN_FORMATS.find((f) => f === e.currentTarget.value) ?? 'email')
+          }
+          error={fields.loginFormat}
+        />
+        <NativeSelect
+          label="Authentication"
+          data={AUTH_METHODS.map((m) => ({ value: m, label: AUTH_METHOD_LABELS[m] }))}
+          value={values.authMethod}
+          onChange={(e) =>
+            set('authMethod', AUTH_METHODS.find((m) => m === e.currentTarget.value) ?? 'basic')
+          }
+          error={fields['auth.method']}
+        />
+        {values.authMethod === 'oauth2' && (
+          <OAuthFields
+            providerId={provider?.id}
+            values={values}
+            hasSecret={provider?.auth.hasClientSecret ?? false}
+            fields={fields}
+            set={set}
+          />
+        )}
+        <Group gap="xl">
+          <Checkbox
+            label="Allow receiving email"
+            checked={values.allowReceive}
+            onChange={(e) => set('allowReceive', e.currentTarget.checked)}
+          />
+          <Checkbox
+            label="Allow sending email"
+            checked={values.allowSend}
+            onChange={(e) => set('allowSend', e.currentTarget.checked)}
+          />
+        </Group>
+        <TagsInput
+          label="Domains"
+          description="Addresses at these domains use this provider automatically. Press Enter after each domain."
+          placeholder="example.com"
+          value={values.domains}
+          onChange={(domains) => set('domains', domains)}
+          splitChars={[',', ' ']}
+          acceptValueOnBlur
+          clearable
+          error={fields.domains}
+        />
+      </Stack>
+    </Fieldset>
+  );
+}
+
+/** The pinned certificate and the notes, folded away unless set. */
+function AdvancedSettings({
+  values,
+  fields,
+  set,
+}: {
+  values: ProviderFormValues;
+  fields: Record<string, string>;
+  set: SetValue;
+}) {
+  return (
+    <Accordion variant="contained" defaultValue={values.tlsFingerprint || values.notes ? 'advanced' : null}>
+      <Accordion.Item value="advanced">
+        <Accordion.Control>Advanced</Accordion.Control>
+        <Accordion.Panel>
+          <Stack gap="md">
+            <TextInput
+              label="Pinned certificate fingerprint (SHA-256)"
+              description="Only for a server whose certificate comes from a private CA: Mailyard then trusts exactly this certificate. Certificates are always verified."
+              placeholder="AB:CD:…"
+              value={values.tlsFingerprint}
+              onChange={(e) => set('tlsFingerprint', e.currentTarget.value)}
+              error={fields.tlsFingerprint}
+              styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+            />
+            <Textarea
+              label="Notes"
+              description="Shown to people who connect a mailbox, e.g. “needs an app password”."
+              autosize
+              minRows={2}
+              value={values.notes}
+              onChange={(e) => set('notes', e.currentTarget.value)}
+              error={fields.notes}
+            />
+          </Stack>
+        </Accordion.Panel>
+      </Accordion.Item>
+    </Accordion>
   );
 }
 
