@@ -76,6 +76,38 @@ export const AccountSchema = Type.Object(
 );
 export type Account = Static<typeof AccountSchema>;
 
+const ShareRightsSchema = { read: Type.Boolean(), send: Type.Boolean(), manage: Type.Boolean() };
+
+/** Someone else who may read, send through or manage a mailbox (`GET /api/v1/accounts/{id}/shares`). */
+export const AccountShareSchema = Type.Object({
+  userId: Type.String(),
+  name: Type.String(),
+  email: Type.String(),
+  ...ShareRightsSchema,
+});
+export type AccountShare = Static<typeof AccountShareSchema>;
+
+/** A share as the owner sets it (`PUT /api/v1/accounts/{id}/shares`). */
+export const ShareInputSchema = Type.Object(
+  { userId: Type.String({ minLength: 1, maxLength: 100 }), ...ShareRightsSchema },
+  { additionalProperties: false },
+);
+export type ShareInput = Static<typeof ShareInputSchema>;
+
+/** A folder of the mailbox, and whether the account's folder choice includes it. */
+export const AccountFolderSchema = Type.Object({
+  path: Type.String(),
+  name: Type.String(),
+  delimiter: Nullable(Type.String()),
+  specialUse: Nullable(Type.String()),
+  selected: Type.Boolean(),
+});
+export type AccountFolder = Static<typeof AccountFolderSchema>;
+
+/** A user as the share chooser lists them (`GET /api/v1/users/directory`). */
+export const DirectoryUserSchema = Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() });
+export type DirectoryUser = Static<typeof DirectoryUserSchema>;
+
 const iso = (millis: number | null): string | null =>
   millis === null ? null : new Date(Number(millis)).toISOString();
 

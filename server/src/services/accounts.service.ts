@@ -19,6 +19,10 @@ import {
   type AccountAccessRights,
   type FolderSelection,
   type SyncPeriod,
+  type AccountFolder,
+  type AccountShare,
+  type DirectoryUser,
+  type ShareInput,
 } from '../domain/account.js';
 import { sealAccountSecret } from '../domain/account-secret.js';
 import { AppError, forbidden, notFound, validationFailed } from '../domain/errors.js';
@@ -83,22 +87,6 @@ export interface UpdateAccountInput extends AccountSettingsInput {
   enabled?: boolean;
 }
 
-export interface ShareInput {
-  userId: string;
-  read: boolean;
-  send: boolean;
-  manage: boolean;
-}
-
-export interface AccountShare extends ShareInput {
-  name: string;
-  email: string;
-}
-
-export interface AccountFolder extends ServerFolder {
-  /** whether the account's folder choice includes it */
-  selected: boolean;
-}
 
 /** A stored folder in the API shape, marked with whether the account's folder choice includes it. */
 function toAccountFolder(
@@ -114,11 +102,6 @@ function toAccountFolder(
   };
 }
 
-export interface DirectoryUser {
-  id: string;
-  name: string;
-  email: string;
-}
 
 export interface AccountsServiceDeps {
   accounts: AccountsRepository;

@@ -3,7 +3,14 @@ import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
 import { Email, IdParams, ListOf, Strict, errorResponses } from '../schemas.js';
 import type { AccountsService } from '../../services/accounts.service.js';
-import { AccountSchema, syncPeriods } from '../../domain/account.js';
+import {
+  AccountFolderSchema,
+  AccountSchema,
+  AccountShareSchema,
+  DirectoryUserSchema,
+  ShareInputSchema,
+  syncPeriods,
+} from '../../domain/account.js';
 import { RefTo, literals } from '../../domain/schema.js';
 
 const Folders = Type.Union([
@@ -23,23 +30,7 @@ const settingsFields = {
 
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 
-const ShareRights = { read: Type.Boolean(), send: Type.Boolean(), manage: Type.Boolean() };
-const ShareSchema = Type.Object({
-  userId: Type.String(),
-  name: Type.String(),
-  email: Type.String(),
-  ...ShareRights,
-});
-
-const FolderSchema = Type.Object({
-  path: Type.String(),
-  name: Type.String(),
-  delimiter: Type.Union([Type.String(), Type.Null()]),
-  specialUse: Type.Union([Type.String(), Type.Null()]),
-  selected: Type.Boolean(),
-});
-
-const AccountFolderSchema = Type.Object({ accountId: Type.String(), ...FolderSchema.properties });
+const AccountFolderOfAll = Type.Object({ accountId: Type.String(), ...AccountFolderSchema.properties });
 
 const Flag = Type.Union([Type.Literal('true'), Type.Literal('false')]);
 
@@ -159,7 +150,7 @@ export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
         summary: 'Folders known from the last sync; refresh=true lists them from the mail server',
         params: IdParams,
         querystring: Type.Object({ refresh: Type.Optional(Flag) }, Strict),
-        response: { 200: ListOf(FolderSchema), ...errorResponses },
+        response: { 200: ListOf(AccountFolderSchema), ...errorResponses },
       },
     },
     async (request) => ({
@@ -176,7 +167,7 @@ export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
         tags,
         summary:
           'The folders of every mailbox the caller may read, known from the last sync (one request for the whole panel)',
-        response: { 200: ListOf(AccountFolderSchema), ...errorResponses },
+        response: { 200: ListOf(AccountFolderOfAll), ...errorResponses },
       },
     },
     async (request) => ({ items: await deps.accounts.foldersOfAll(actorOf(request)) }),
@@ -184,7 +175,7 @@ export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
 
   app.get(
     '/api/v1/accounts/:id/shares',
-    { schema: { tags, params: IdParams, response: { 200: ListOf(ShareSchema), ...errorResponses } } },
+    { schema: { tags, params: IdParams, response: { 200: ListOf(AccountShareSchema), ...errorResponses } } },
     async (request) => ({ items: await deps.accounts.listShares(actorOf(request), request.params.id) }),
   );
 
@@ -195,11 +186,8 @@ export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
         tags,
         summary: 'Replace who else may read, send through or manage this mailbox',
         params: IdParams,
-        body: Type.Array(
-          Type.Object({ userId: Type.String({ minLength: 1, maxLength: 100 }), ...ShareRights }, Strict),
-          { maxItems: 500 },
-        ),
-        response: { 200: ListOf(ShareSchema), ...errorResponses },
+        body: Type.Array(ShareInputSchema, { maxItems: 500 }),
+        response: { 200: ListOf(AccountShareSchema), ...errorResponses },
       },
     },
     async (request) => ({
@@ -214,7 +202,7 @@ export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
         tags: ['users'],
         summary: 'Names and addresses of all users, for choosing whom to share a mailbox with',
         response: {
-          200: ListOf(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() })),
+          200: ListOf(DirectoryUserSchema),
           ...errorResponses,
         },
       },
