@@ -8,10 +8,10 @@ import {
   type MailboxFolder,
   type MessageFilters,
   type MessageItem,
-  type UnreadCount,
 } from './inbox.api.js';
 import { applyLiveEvent, type LiveMessageEvent } from './list-state.js';
 import { useMessageList } from './useMessageList.js';
+import { useUnreadCount } from './useUnreadCount.js';
 import { useLiveEvents } from './live-events.js';
 import { MailboxFilters } from './MailboxFilters.js';
 import { useMailboxShortcuts } from './useMailboxShortcuts.js';
@@ -47,7 +47,6 @@ export function Mailbox({ accounts }: { accounts: MailboxAccount[] }) {
   const [searchInput, setSearchInput] = useState('');
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
-  const [unread, setUnread] = useState<UnreadCount | null>(null);
   const folders = useFolders(accounts);
   const { list, setList, loading, error, loadingMore, loadMore } = useMessageList(filters);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -68,13 +67,7 @@ export function Mailbox({ accounts }: { accounts: MailboxAccount[] }) {
     return () => clearTimeout(timer);
   }, [searchInput]);
 
-  const refreshUnread = useCallback(() => {
-    inboxApi.unreadCount().then(setUnread, () => undefined);
-  }, []);
-  useEffect(() => {
-    refreshUnread();
-  }, [refreshUnread]);
-  const unreadTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const { unread, refreshUnread, refreshUnreadSoon } = useUnreadCount();
 
   const applyEvent = useCallback((event: LiveMessageEvent) => {
     setList((l) => applyLiveEvent(l, event, filtersRef.current, openIdRef.current ?? undefined));
@@ -89,8 +82,7 @@ export function Mailbox({ accounts }: { accounts: MailboxAccount[] }) {
     } else {
       return;
     }
-    clearTimeout(unreadTimer.current);
-    unreadTimer.current = setTimeout(refreshUnread, 250);
+    refreshUnreadSoon();
   });
 
   const update = useCallback(
