@@ -26,6 +26,8 @@ import { SendStatus } from './SendStatus.js';
 import { SignatureField } from './SignatureField.js';
 import { useFollowOutboxItem } from './useFollowOutboxItem.js';
 import {
+  attachmentOf,
+  composeBody,
   composeModeFrom,
   draftFor,
   draftKey,
@@ -33,8 +35,6 @@ import {
   loadDraft,
   saveDraft,
   senderChoices,
-  splitRecipients,
-  toBase64,
   type ComposeMode,
   type Draft,
 } from './compose-draft.js';
@@ -104,25 +104,8 @@ export function ComposePage() {
     setFieldErrors({});
     setSendError(null);
     try {
-      const attachments = await Promise.all(
-        files.map(async ({ file }) => ({
-          filename: file.name,
-          contentType: file.type && /^[\w.+-]+\/[\w.+-]+$/.test(file.type) ? file.type : 'application/octet-stream',
-          contentBase64: toBase64(await file.arrayBuffer()),
-        })),
-      );
-      const queued = await composeApi.send({
-        accountId: draft.accountId,
-        to: splitRecipients(draft.to),
-        cc: splitRecipients(draft.cc),
-        bcc: splitRecipients(draft.bcc),
-        subject: draft.subject,
-        text: draft.body,
-        signature: draft.signature,
-        attachments,
-        ...(mode === 'reply' || mode === 'replyAll' ? { inReplyTo: messageId } : {}),
-        ...(mode === 'forward' ? { forwardOf: messageId } : {}),
-      });
+      const attachments = await Promise.all(files.map(({ file }) => attachmentOf(file)));
+      const queued = await composeApi.send(composeBody(draft, attachments, mode, messageId));
       setItem(queued);
     } catch (error) {
       setFieldErrors(fieldErrorsOf(error));

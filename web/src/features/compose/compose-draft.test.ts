@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageDetail } from '../inbox/inbox.api.js';
 import type { SenderAccount } from './compose.api.js';
-import { draftFor, draftKey, loadDraft, saveDraft, senderChoices, splitRecipients, toBase64 } from './compose-draft.js';
+import {
+  composeBody,
+  draftFor,
+  draftKey,
+  emptyDraft,
+  loadDraft,
+  saveDraft,
+  senderChoices,
+  splitRecipients,
+  toBase64,
+} from './compose-draft.js';
 
 const account = (over: Partial<SenderAccount>): SenderAccount => ({
   id: 'a',
@@ -93,5 +103,16 @@ describe('recipients and drafts', () => {
 
   it('encodes file bytes as base64', () => {
     expect(toBase64(new TextEncoder().encode('hello').buffer)).toBe('aGVsbG8=');
+  });
+});
+
+describe('composeBody', () => {
+  const draft = { ...emptyDraft, accountId: 'a', to: 'Dan <dan@x.test>, erin@x.test', subject: 'Re: Plans', body: 'Yes' };
+
+  it('names the message a reply answers, or a forward carries', () => {
+    expect(composeBody(draft, [], 'reply', 'm1')).toMatchObject({ inReplyTo: 'm1', to: splitRecipients(draft.to) });
+    expect(composeBody(draft, [], 'reply', 'm1')).not.toHaveProperty('forwardOf');
+    expect(composeBody(draft, [], 'forward', 'm1')).toMatchObject({ forwardOf: 'm1' });
+    expect(composeBody(draft, [], 'new', undefined)).not.toHaveProperty('inReplyTo');
   });
 });

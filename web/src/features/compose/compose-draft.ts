@@ -1,7 +1,7 @@
 // What a reply, reply all or forward starts with, the From choices, and the draft kept in
 // localStorage while writing. Pure functions, so the rules are tested without a browser.
 import type { MailAddress, MessageDetail } from '../inbox/inbox.api.js';
-import type { OutboxStatus, SenderAccount } from './compose.api.js';
+import type { ComposeBody, OutboxStatus, SenderAccount } from './compose.api.js';
 
 export const composeModes = ['new', 'reply', 'replyAll', 'forward'] as const;
 export type ComposeMode = (typeof composeModes)[number];
@@ -152,4 +152,31 @@ export function toBase64(bytes: ArrayBuffer): string {
   const chunk = 0x8000;
   for (let i = 0; i < view.length; i += chunk) binary += String.fromCharCode(...view.subarray(i, i + chunk));
   return btoa(binary);
+}
+
+type Attachment = NonNullable<ComposeBody['attachments']>[number];
+
+/** A picked file as the outbox takes it; a type the server would refuse is sent as plain bytes. */
+export async function attachmentOf(file: File): Promise<Attachment> {
+  return {
+    filename: file.name,
+    contentType: file.type && /^[\w.+-]+\/[\w.+-]+$/.test(file.type) ? file.type : 'application/octet-stream',
+    contentBase64: toBase64(await file.arrayBuffer()),
+  };
+}
+
+/** What Send queues: the draft, its attachments, and the message it replies to or forwards. */
+export function composeBody(draft: Draft, attachments: Attachment[], mode: ComposeMode, messageId: string | undefined): ComposeBody {
+  return {
+    accountId: draft.accountId,
+    to: splitRecipients(draft.to),
+    cc: splitRecipients(draft.cc),
+    bcc: splitRecipients(draft.bcc),
+    subject: draft.subject,
+    text: draft.body,
+    signature: draft.signature,
+    attachments,
+    ...(mode === 'reply' || mode === 'replyAll' ? { inReplyTo: messageId } : {}),
+    ...(mode === 'forward' ? { forwardOf: messageId } : {}),
+  };
 }
