@@ -64,6 +64,13 @@ export const MessageDetailSchema = Type.Object(
 );
 export type MessageDetail = Static<typeof MessageDetailSchema>;
 
+/** `GET /api/v1/messages/unread-count`: unread incoming messages per readable account. */
+export const UnreadCountSchema = Type.Object({
+  total: Type.Integer(),
+  items: Type.Array(Type.Object({ accountId: Type.String(), unread: Type.Integer() })),
+});
+export type UnreadCount = Static<typeof UnreadCountSchema>;
+
 /** A stored message as the services see it: its list item, and how far its download got. */
 export interface StoredMessage extends MessageListItem {
   /** where the server has it; a move the server has not made yet shows a placeholder (uidValidity 0) */

@@ -60,6 +60,14 @@ export const ProviderSchema = Type.Object(
 );
 export type Provider = Static<typeof ProviderSchema>;
 
+/** One row of the "Email providers domains" lookup: each domain belongs to at most one provider. */
+export const DomainEntrySchema = Type.Object({
+  domain: Type.String(),
+  providerId: Type.String(),
+  providerName: Type.String(),
+});
+export type DomainEntry = Static<typeof DomainEntrySchema>;
+
 /** The ports a client uses when the admin chose only the security (RFC 8314: 465, not 455). */
 export const standardPorts = {
   imap: { tls: 993, starttls: 143, none: 143 },

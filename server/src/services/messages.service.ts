@@ -8,7 +8,7 @@ import type { MessageStore } from '../db/message-store/message-store.js';
 import type { AccountPermission } from '../domain/account.js';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { notFound, validationFailed } from '../domain/errors.js';
-import type { MessageDetail, MessageDirection, MessageListItem, StoredMessage } from '../domain/message.js';
+import type { MessageDetail, MessageDirection, MessageListItem, StoredMessage, UnreadCount } from '../domain/message.js';
 import { parseSearchQuery } from '../domain/search-query.js';
 import type { AccountSync } from './account-sync.js';
 import type { MessageContentParser } from './message-content.js';
@@ -45,10 +45,6 @@ export interface MessageChangeRequest {
   folder?: string;
 }
 
-export interface UnreadCount {
-  total: number;
-  items: { accountId: string; unread: number }[];
-}
 
 export interface BlobDownload {
   stream: Readable;

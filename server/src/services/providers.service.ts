@@ -20,6 +20,7 @@ import {
   type SecurityMode,
   type ServerEndpoint,
   type ServiceType,
+  type DomainEntry,
 } from '../domain/provider.js';
 import type { Actor } from '../domain/user.js';
 import type { ProviderRow } from '../db/schema.js';
@@ -107,11 +108,6 @@ export interface UpdateProviderInput {
   notes?: string | null;
 }
 
-export interface DomainEntry {
-  domain: string;
-  providerId: string;
-  providerName: string;
-}
 
 /** The columns of the auth part, checked as a whole (OAuth needs client ID, secret and endpoints). */
 type AuthColumns = Pick<

@@ -1,13 +1,11 @@
 // System settings an admin changes at run time (environment configuration is in config.ts).
 // Each setting has a key in the settings table, a type and a default.
 import type { SettingsRepository } from '../db/repositories/settings.repository.js';
+import type { SystemSettings } from '../domain/settings.js';
 import type { Actor } from '../domain/user.js';
 import { requireAdmin } from './users.service.js';
 
-export interface SystemSettings {
-  /** users (not only admins) may add providers from the add-account wizard ("Add New Server") */
-  allowUsersToAddProviders: boolean;
-}
+export type { SystemSettings };
 
 const defaults: SystemSettings = { allowUsersToAddProviders: false };
 

@@ -4,7 +4,7 @@ import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
 import { IdParams, Strict, errorResponses } from '../schemas.js';
 import { maxPageSize, type BlobDownload, type MessagesService } from '../../services/messages.service.js';
-import { MessageDetailSchema, MessageDirectionSchema, MessageListItemSchema } from '../../domain/message.js';
+import { MessageDetailSchema, MessageDirectionSchema, MessageListItemSchema, UnreadCountSchema } from '../../domain/message.js';
 import { RefTo } from '../../domain/schema.js';
 
 const MessageListItem = RefTo(MessageListItemSchema);
@@ -72,7 +72,7 @@ export function messagesRoutes(app: App, deps: { messages: MessagesService }) {
         tags,
         summary: 'Unread incoming messages per readable account (Trash and Junk not counted)',
         response: {
-          200: Type.Object({ total: Type.Integer(), items: Type.Array(Type.Object({ accountId: Type.String(), unread: Type.Integer() })) }),
+          200: UnreadCountSchema,
           ...errorResponses,
         },
       },

@@ -2,7 +2,14 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
 import { IdParams, ListOf, Strict, errorResponses } from '../schemas.js';
-import { ProviderSchema, SecuritySchema, authMethods, loginFormats, serviceTypes } from '../../domain/provider.js';
+import {
+  DomainEntrySchema,
+  ProviderSchema,
+  SecuritySchema,
+  authMethods,
+  loginFormats,
+  serviceTypes,
+} from '../../domain/provider.js';
 import { Nullable, RefTo, StringEnum } from '../../domain/schema.js';
 import type { ProvidersService } from '../../services/providers.service.js';
 
@@ -71,11 +78,6 @@ const UpdateProviderBody = Type.Object(
   Strict,
 );
 
-const DomainEntry = Type.Object({
-  domain: Type.String(),
-  providerId: Type.String(),
-  providerName: Type.String(),
-});
 const DomainParams = Type.Object({ domain: Type.String({ minLength: 1, maxLength: 253 }) });
 
 export function providersRoutes(app: App, deps: { providers: ProvidersService }) {
@@ -144,7 +146,9 @@ export function providersRoutes(app: App, deps: { providers: ProvidersService })
   // The "Email providers domains" lookup: each domain belongs to at most one provider.
   app.get(
     '/api/v1/provider-domains',
-    { schema: { tags: ['provider-domains'], response: { 200: ListOf(DomainEntry), ...errorResponses } } },
+    {
+      schema: { tags: ['provider-domains'], response: { 200: ListOf(DomainEntrySchema), ...errorResponses } },
+    },
     async () => ({ items: await deps.providers.listDomains() }),
   );
 
@@ -162,7 +166,7 @@ export function providersRoutes(app: App, deps: { providers: ProvidersService })
           },
           Strict,
         ),
-        response: { 200: DomainEntry, 201: DomainEntry, ...errorResponses },
+        response: { 200: DomainEntrySchema, 201: DomainEntrySchema, ...errorResponses },
       },
     },
     async (request, reply) => {

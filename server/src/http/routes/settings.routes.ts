@@ -3,18 +3,14 @@ import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
 import { Strict, errorResponses } from '../schemas.js';
 import type { SettingsService } from '../../services/settings.service.js';
+import { SystemSettingsSchema } from '../../domain/settings.js';
 
-const SettingsSchema = Type.Object({
-  allowUsersToAddProviders: Type.Boolean({
-    description: 'users, not only admins, may add email providers ("Add New Server")',
-  }),
-});
 
 export function settingsRoutes(app: App, deps: { settings: SettingsService }) {
   // Readable by every signed-in user (the add-account wizard needs it); only admins change it.
   app.get(
     '/api/v1/settings',
-    { schema: { tags: ['settings'], response: { 200: SettingsSchema, ...errorResponses } } },
+    { schema: { tags: ['settings'], response: { 200: SystemSettingsSchema, ...errorResponses } } },
     async () => deps.settings.get(),
   );
 
@@ -24,7 +20,7 @@ export function settingsRoutes(app: App, deps: { settings: SettingsService }) {
       schema: {
         tags: ['settings'],
         body: Type.Object({ allowUsersToAddProviders: Type.Optional(Type.Boolean()) }, Strict),
-        response: { 200: SettingsSchema, ...errorResponses },
+        response: { 200: SystemSettingsSchema, ...errorResponses },
       },
     },
     async (request) => deps.settings.update(actorOf(request), request.body),
