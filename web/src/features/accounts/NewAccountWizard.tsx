@@ -19,6 +19,18 @@ import { ServersStep } from './new-account/ServersStep.js';
 type Step = 'address' | 'provider' | 'servers' | 'server-form' | 'credentials' | 'verifying' | 'done';
 
 const emailShape = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const notAnAddress = new ApiError(400, 'validation_failed', 'Enter an email address', {
+  fields: { email: 'enter an email address such as name@example.com' },
+});
+
+/** The new mailbox's status, asked again while its first sync runs. */
+function useFollowAccount(account: Account | null, setAccount: (account: Account) => void, active: boolean) {
+  const refresh = useCallback(() => {
+    if (!account) return;
+    accountsApi.get(account.id).then(setAccount, () => undefined);
+  }, [account, setAccount]);
+  usePolling(refresh, active && account !== null && isBusy(account.status.state));
+}
 
 function derivedLogin(provider: Provider, email: string): string {
   switch (provider.loginFormat) {
@@ -97,22 +109,14 @@ export function NewAccountWizard({
     event.preventDefault();
     const address = email.trim();
     if (!emailShape.test(address)) {
-      setError(
-        new ApiError(400, 'validation_failed', 'Enter an email address', {
-          fields: { email: 'enter an email address such as name@example.com' },
-        }),
-      );
+      setError(notAnAddress);
       return;
     }
     setBusy(true);
     setError(null);
     try {
-      let found: Detection | null = null;
-      try {
-        found = await accountsApi.detect(address);
-      } catch {
-        // Detection is a convenience: when it fails, the user picks the provider.
-      }
+      // Detection is a convenience: when it fails, the user picks the provider.
+      const found = await accountsApi.detect(address).catch(() => null);
       setDetection(found);
       if (found?.providerId) {
         goToCredentials(await providersApi.get(found.providerId), false);
@@ -155,11 +159,7 @@ export function NewAccountWizard({
     }
   };
 
-  const refreshAccount = useCallback(() => {
-    if (!account) return;
-    accountsApi.get(account.id).then(setAccount, () => undefined);
-  }, [account]);
-  usePolling(refreshAccount, step === 'done' && account !== null && isBusy(account.status.state));
+  useFollowAccount(account, setAccount, step === 'done');
 
   const wide = step === 'server-form' || step === 'servers';
   const notes = providerNotes(detection, provider);
