@@ -125,6 +125,10 @@ export interface AccountsTable {
   error_at: Millis | null;
   /** set when deleted with "keep the downloaded mail" (migration 004): no secret, never syncs */
   archived_at: Millis | null;
+  /** the last full verification against the server (migration 013), and what it found */
+  last_verified_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
+  drift_found: ColumnType<number, number | undefined, number>;
+  drift_repaired: ColumnType<number, number | undefined, number>;
   created_at: Millis;
   updated_at: Millis;
 }

@@ -75,6 +75,9 @@ describe('toAccount', () => {
     error_action: 'enter_new_password',
     error_at: Date.UTC(2026, 0, 2),
     archived_at: null,
+    last_verified_at: null,
+    drift_found: 0,
+    drift_repaired: 0,
     created_at: Date.UTC(2025, 11, 1),
     updated_at: Date.UTC(2026, 0, 2),
   };

@@ -42,6 +42,13 @@ export const AccountStatusSchema = Type.Object({
   progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
   lastSyncAt: Nullable(Type.String()),
   error: Nullable(AccountErrorSchema),
+  lastVerifiedAt: Nullable(
+    Type.String({ description: 'the last full comparison of the copy with the mail server (sync/verification.ts)' }),
+  ),
+  drift: Type.Object(
+    { found: Type.Integer(), repaired: Type.Integer() },
+    { description: 'what that comparison found different, and how much of it it repaired' },
+  ),
 });
 export type AccountStatus = Static<typeof AccountStatusSchema>;
 
@@ -142,6 +149,9 @@ export interface AccountStatusRow {
   error_message: string | null;
   error_action: string | null;
   error_at: number | null;
+  last_verified_at: number | null;
+  drift_found: number;
+  drift_repaired: number;
   updated_at: number;
 }
 
@@ -163,6 +173,8 @@ export function toAccountStatus(row: AccountStatusRow): AccountStatus {
             at: iso(row.error_at) ?? new Date(Number(row.updated_at)).toISOString(),
           }
         : null,
+    lastVerifiedAt: iso(row.last_verified_at),
+    drift: { found: Number(row.drift_found), repaired: Number(row.drift_repaired) },
   };
 }
 

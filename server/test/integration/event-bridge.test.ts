@@ -32,7 +32,7 @@ async function joinBus(url: string): Promise<{ bus: EventBus; received: ServerEv
 const status = (accountId: string, state: 'syncing' | 'idle', done = 0): ServerEvent<'account.status'> => ({
   type: 'account.status',
   accountId,
-  data: { state, progress: { done, total: 1_200 }, lastSyncAt: null, error: null },
+  data: { state, progress: { done, total: 1_200 }, lastSyncAt: null, error: null, lastVerifiedAt: null, drift: { found: 0, repaired: 0 } },
 });
 const stateOf = (event: ServerEvent) => (event.type === 'account.status' ? `${event.data.state} ${event.data.progress.done}` : event.type);
 

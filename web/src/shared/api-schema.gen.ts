@@ -5618,6 +5618,11 @@ export interface components {
             sendEnabled: boolean;
             signature: string;
             status: {
+                /** @description what that comparison found different, and how much of it it repaired */
+                drift: {
+                    found: number;
+                    repaired: number;
+                };
                 error: {
                     action: ("enter_new_password" | "sign_in_again" | "retry") | (never | null);
                     at: string;
@@ -5625,6 +5630,8 @@ export interface components {
                     message: string;
                 } | null;
                 lastSyncAt: string | null;
+                /** @description the last full comparison of the copy with the mail server (sync/verification.ts) */
+                lastVerifiedAt: string | null;
                 progress: {
                     done: number;
                     total: number;
@@ -5690,6 +5697,11 @@ export interface components {
             event: "message.deleted";
         } | {
             data: {
+                /** @description what that comparison found different, and how much of it it repaired */
+                drift: {
+                    found: number;
+                    repaired: number;
+                };
                 error: {
                     action: ("enter_new_password" | "sign_in_again" | "retry") | (never | null);
                     at: string;
@@ -5697,6 +5709,8 @@ export interface components {
                     message: string;
                 } | null;
                 lastSyncAt: string | null;
+                /** @description the last full comparison of the copy with the mail server (sync/verification.ts) */
+                lastVerifiedAt: string | null;
                 progress: {
                     done: number;
                     total: number;

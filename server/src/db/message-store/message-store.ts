@@ -25,6 +25,7 @@ import {
   type IncomingMessage,
   type MessageDetail,
   type MessageIdentity,
+  type MessageFlags,
   type MessageListItem,
   type OriginalMessage,
   type ParsedContent,
@@ -231,8 +232,28 @@ export class MessageStore {
    * queued change of Mailyard sets keeps the user's value: the server's is from before the
    * change reached it (see `queuedIn`).
    */
-  applyServerFlags(folder: Pick<SyncFolder, 'accountId' | 'folderId' | 'folderPath' | 'uidValidity'>, updates: readonly FlagUpdate[]): Promise<void> {
-    if (updates.length === 0) return Promise.resolve();
+  async applyServerFlags(folder: Pick<SyncFolder, 'accountId' | 'folderId' | 'folderPath' | 'uidValidity'>, updates: readonly FlagUpdate[]): Promise<void> {
+    await this.writeServerFlags(folder, updates);
+  }
+
+  /**
+   * A verification's repair of flags that differ from the server's (sync/verification.ts), by
+   * the rules of applyServerFlags. A message whose stored flags changed since the comparison
+   * read them (`stored`) is left: that write is newer than the comparison. Returns how many
+   * messages it changed.
+   */
+  repairFlags(
+    folder: Pick<SyncFolder, 'accountId' | 'folderId' | 'folderPath' | 'uidValidity'>,
+    repairs: readonly { uid: number; stored: MessageFlags; flags: MessageFlags }[],
+  ): Promise<number> {
+    return this.writeServerFlags(folder, repairs);
+  }
+
+  private writeServerFlags(
+    folder: Pick<SyncFolder, 'accountId' | 'folderId' | 'folderPath' | 'uidValidity'>,
+    updates: readonly { uid: number; flags: MessageFlags; modseq?: string | null; stored?: MessageFlags }[],
+  ): Promise<number> {
+    if (updates.length === 0) return Promise.resolve(0);
     return this.write(async (trx) => {
       const q = new SyncQueries(trx);
       const now = this.deps.clock.now();
@@ -247,34 +268,32 @@ export class MessageStore {
       for (const update of updates) {
         const row = byUid.get(update.uid);
         if (!row) continue;
+        if (update.stored && !sameFlags(row, flagColumns(update.stored))) continue;
+        const modseq = update.modseq === undefined ? row.modseq : update.modseq;
         const columns = flagColumns(update.flags);
         for (const field of queued.flags.get(row.id) ?? []) columns[field] = row[field];
-        const same =
-          row.seen === columns.seen &&
-          row.flagged === columns.flagged &&
-          row.answered === columns.answered &&
-          row.draft === columns.draft;
-        if (same) {
-          if (update.modseq !== row.modseq) await q.update(row.id, { modseq: update.modseq });
+        if (sameFlags(row, columns)) {
+          if (modseq !== row.modseq) await q.update(row.id, { modseq });
           continue;
         }
-        await q.update(row.id, { ...columns, modseq: update.modseq, updated_at: now });
-        changed.push({ ...row, ...columns, modseq: update.modseq, updated_at: now });
+        await q.update(row.id, { ...columns, modseq, updated_at: now });
+        changed.push({ ...row, ...columns, modseq, updated_at: now });
       }
       return {
-        result: undefined,
+        result: changed.length,
         events: changed.map((row) => event('message.updated', toListItem(row, folder.folderPath))),
       };
     });
   }
 
-  /** Removes messages expunged on the server (message.deleted). */
-  removeExpunged(folder: Pick<SyncFolder, 'folderId' | 'uidValidity'>, uids: readonly number[]): Promise<void> {
-    if (uids.length === 0) return Promise.resolve();
+  /** Removes messages expunged on the server (message.deleted); returns how many were stored. */
+  removeExpunged(folder: Pick<SyncFolder, 'folderId' | 'uidValidity'>, uids: readonly number[]): Promise<number> {
+    if (uids.length === 0) return Promise.resolve(0);
     return this.write(async (trx) => {
       const q = new SyncQueries(trx);
       const rows = await q.byUids(folder.folderId, folder.uidValidity, uids);
-      return removed(await q.deleteByIds(rows.map((r) => r.id)));
+      const gone = removed(await q.deleteByIds(rows.map((r) => r.id)));
+      return { ...gone, result: gone.events.length };
     });
   }
 
@@ -343,6 +362,31 @@ export class MessageStore {
       const row = await q.pendingChange(changeId);
       if (row) await q.setPendingPayload(changeId, withOrigin(row.payload, from));
     });
+  }
+
+  // ---- verification: the stored copy against the server (sync/verification.ts) ----
+
+  /** The messages stored in a folder with afterUid < UID <= upToUid, with their flags, by UID. */
+  async storedInRange(
+    folder: Pick<SyncFolder, 'folderId' | 'uidValidity'>,
+    afterUid: number,
+    upToUid: number,
+  ): Promise<{ id: string; uid: number; flags: MessageFlags }[]> {
+    const rows = await new SyncQueries(this.db).flagsInRange(folder.folderId, folder.uidValidity, afterUid, upToUid);
+    return rows.map((r) => ({ id: r.id, uid: Number(r.uid), flags: flagsOf(r) }));
+  }
+
+  /** How many messages a folder has stored at or below `upToUid`. */
+  countStored(folder: Pick<SyncFolder, 'folderId' | 'uidValidity'>, upToUid: number): Promise<number> {
+    return new SyncQueries(this.db).countUpTo(folder.folderId, folder.uidValidity, upToUid);
+  }
+
+  /** What the changes still queued say about a folder (the rules of `queuedIn`). */
+  queuedChanges(folder: Pick<SyncFolder, 'accountId' | 'folderId' | 'uidValidity'>): Promise<{
+    flags: Map<string, Set<ChangeableFlag>>;
+    leaving: Set<number>;
+  }> {
+    return queuedIn(new SyncQueries(this.db), folder);
   }
 
   countDownloaded(accountId: string): Promise<number> {
@@ -516,6 +560,18 @@ export class MessageStore {
     await q.parkAt(row.id, toFolderId, changeId, now);
   }
 }
+
+type FlagCells = Pick<MessageRow, 'seen' | 'flagged' | 'answered' | 'draft'>;
+
+const sameFlags = (row: FlagCells, columns: FlagCells): boolean =>
+  row.seen === columns.seen && row.flagged === columns.flagged && row.answered === columns.answered && row.draft === columns.draft;
+
+const flagsOf = (row: FlagCells): MessageFlags => ({
+  seen: row.seen === 1,
+  flagged: row.flagged === 1,
+  answered: row.answered === 1,
+  draft: row.draft === 1,
+});
 
 const removed = (rows: (MessageRow & { folder_path: string })[]) => ({
   result: undefined,

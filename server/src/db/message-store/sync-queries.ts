@@ -37,6 +37,30 @@ export class SyncQueries {
     return rows.map((r) => Number(r.uid));
   }
 
+  /** Messages of a folder with afterUid < UID <= upToUid and their flags, by UID (a verification). */
+  flagsInRange(folderId: string, uidValidity: number, afterUid: number, upToUid: number) {
+    return this.db
+      .selectFrom('messages')
+      .select(['id', 'uid', 'seen', 'flagged', 'answered', 'draft'])
+      .where('folder_id', '=', folderId)
+      .where('uid_validity', '=', uidValidity)
+      .where('uid', '>', afterUid)
+      .where('uid', '<=', upToUid)
+      .orderBy('uid')
+      .execute();
+  }
+
+  async countUpTo(folderId: string, uidValidity: number, upToUid: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('folder_id', '=', folderId)
+      .where('uid_validity', '=', uidValidity)
+      .where('uid', '<=', upToUid)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** The ids of the messages stored under these UIDs, by UID. */
   async idsByUid(folderId: string, uidValidity: number, uids: readonly number[]): Promise<Map<number, string>> {
     if (uids.length === 0) return new Map();

@@ -11,6 +11,7 @@ import * as m009 from './009_scale.js';
 import * as m010 from './010_provider_trust.js';
 import * as m011 from './011_deferred_content.js';
 import * as m012 from './012_deferred_source.js';
+import * as m013 from './013_verification.js';
 
 export const migrations: Record<string, Migration> = {
   '001_users': m001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '010_provider_trust': m010,
   '011_deferred_content': m011,
   '012_deferred_source': m012,
+  '013_verification': m013,
 };

@@ -119,6 +119,9 @@ export class OAuthRepository {
         'error_message',
         'error_action',
         'error_at',
+        'last_verified_at',
+        'drift_found',
+        'drift_repaired',
         'updated_at',
       ])
       .where('id', '=', accountId)

@@ -12,6 +12,9 @@ export interface SyncStatusUpdate {
   error_message?: string | null;
   error_action?: string | null;
   error_at?: number | null;
+  last_verified_at?: number | null;
+  drift_found?: number;
+  drift_repaired?: number;
 }
 
 export class SyncAccountsRepository {
@@ -40,6 +43,9 @@ export class SyncAccountsRepository {
         'accounts.error_message',
         'accounts.error_action',
         'accounts.error_at',
+        'accounts.last_verified_at',
+        'accounts.drift_found',
+        'accounts.drift_repaired',
         'accounts.updated_at',
         'providers.imap_host',
         'providers.imap_port',

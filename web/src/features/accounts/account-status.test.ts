@@ -13,6 +13,8 @@ const status = (state: AccountStatus['state'], done = 0, total = 0): AccountStat
   progress: { done, total },
   lastSyncAt: null,
   error: null,
+  lastVerifiedAt: null,
+  drift: { found: 0, repaired: 0 },
 });
 
 describe('statusView', () => {
