@@ -41,6 +41,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAILYARD_SYNC_PARSE_WORKERS: 'many' })).toThrow(/MAILYARD_SYNC_PARSE_WORKERS/);
   });
 
+  it('checks every 5 minutes and verifies in full at least daily, configurably', () => {
+    expect(loadConfig({}).verification).toEqual({ checkIntervalMs: 300_000, fullIntervalMs: 86_400_000 });
+    expect(
+      loadConfig({ MAILYARD_VERIFY_CHECK_INTERVAL_MS: '60000', MAILYARD_VERIFY_FULL_INTERVAL_MS: '3600000' }).verification,
+    ).toEqual({ checkIntervalMs: 60_000, fullIntervalMs: 3_600_000 });
+    expect(() => loadConfig({ MAILYARD_VERIFY_FULL_INTERVAL_MS: '172800000' })).toThrow(/at most 86400000/);
+  });
+
   it('has no test hooks: nothing in the environment makes the server crash itself', () => {
     const config = loadConfig({ NODE_ENV: 'test', MAILYARD_TEST_CRASH_POINT: 'after-smtp-accept' });
     expect(JSON.stringify(config)).not.toContain('after-smtp-accept');

@@ -42,6 +42,12 @@ export interface Config {
    * sync engine's thread; mail/mime/parse-pool.ts says why)
    */
   syncParseWorkers: number;
+  /**
+   * How often each account's copy is checked against the server (sync/verification.ts): the cheap
+   * STATUS check (MAILYARD_VERIFY_CHECK_INTERVAL_MS, 5 minutes) and the full comparison
+   * (MAILYARD_VERIFY_FULL_INTERVAL_MS, at most and by default a day)
+   */
+  verification: { checkIntervalMs: number; fullIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -162,6 +168,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     outbox: { retryBaseMs: 30_000, retryMaxMs: 60 * 60_000, maxAttempts: 8, pollIntervalMs: 5_000, sendingLeaseMs: 15 * 60_000 },
     scale: scaleConfig(env),
     syncParseWorkers: parseCount('MAILYARD_SYNC_PARSE_WORKERS', env.MAILYARD_SYNC_PARSE_WORKERS, 0),
+    verification: verificationConfig(env),
     detection: {
       dnsServers: parseDnsServers(env.MAILYARD_DNS_SERVERS),
       stepTimeoutMs: 3000,
@@ -172,6 +179,18 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
       smtpPorts: [465, 587],
     },
   };
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+function verificationConfig(env: Env): Config['verification'] {
+  const checkIntervalMs = parsePositiveInt('MAILYARD_VERIFY_CHECK_INTERVAL_MS', env.MAILYARD_VERIFY_CHECK_INTERVAL_MS, 5 * 60_000);
+  const fullIntervalMs = parsePositiveInt('MAILYARD_VERIFY_FULL_INTERVAL_MS', env.MAILYARD_VERIFY_FULL_INTERVAL_MS, DAY_MS);
+  // The promise is a full comparison at least daily.
+  if (fullIntervalMs > DAY_MS) throw new ConfigError('MAILYARD_VERIFY_FULL_INTERVAL_MS must be at most 86400000 (a day)');
+  if (checkIntervalMs > fullIntervalMs)
+    throw new ConfigError('MAILYARD_VERIFY_CHECK_INTERVAL_MS must not be longer than MAILYARD_VERIFY_FULL_INTERVAL_MS');
+  return { checkIntervalMs, fullIntervalMs };
 }
 
 function scaleConfig(env: Env): ScaleConfig {

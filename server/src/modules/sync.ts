@@ -40,13 +40,14 @@ export function createSyncModule(
       credentialsFor: logins.imapCredentialsFor,
       scale: scale.hooks,
     },
-    options ?? withParseWorkers(defaultSyncEngineOptions, core.config.syncParseWorkers),
+    options ?? fromConfig(defaultSyncEngineOptions, core.config),
   );
   scale.attach(engine);
   return { scale, engine, accountSync: scale.accountSync(engine) };
 }
 
-const withParseWorkers = (options: SyncEngineOptions, parseWorkers: number): SyncEngineOptions => ({
+const fromConfig = (options: SyncEngineOptions, config: Core['config']): SyncEngineOptions => ({
   ...options,
-  folderSync: { ...options.folderSync, parseWorkers },
+  folderSync: { ...options.folderSync, parseWorkers: config.syncParseWorkers },
+  verification: { ...options.verification, ...config.verification },
 });

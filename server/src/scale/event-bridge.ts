@@ -22,7 +22,7 @@ const MAX_PAYLOAD_BYTES = 7_900;
 const BATCH_PAYLOADS = 500;
 
 /** AccountSync calls (services/account-sync.ts) for the worker holding the account. */
-export type SyncRequest = 'refresh' | 'remove' | 'pending';
+export type SyncRequest = 'refresh' | 'remove' | 'pending' | 'verify';
 
 /** A message event too large for NOTIFY: enough to load the message, or to remove it. */
 export interface MessageEventRef {

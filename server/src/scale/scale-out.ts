@@ -80,6 +80,7 @@ export class ScaleOut {
         onSyncRequest: (accountId, op) => {
           if (!this.engine) return;
           if (op === 'pending') return this.engine.notifyPendingChanges(accountId);
+          if (op === 'verify') return this.engine.verifyAccount(accountId);
           const done = op === 'refresh' ? this.engine.refreshAccount(accountId) : this.engine.removeAccount(accountId);
           done.catch(() => undefined);
         },
@@ -113,6 +114,10 @@ export class ScaleOut {
       notifyPendingChanges: (id) => {
         engine.notifyPendingChanges(id);
         this.bridge?.requestSync(id, 'pending');
+      },
+      verifyAccount: (id) => {
+        engine.verifyAccount(id);
+        this.bridge?.requestSync(id, 'verify');
       },
       refreshAccount: async (id) => {
         await engine.refreshAccount(id);

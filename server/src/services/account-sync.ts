@@ -9,4 +9,6 @@ export interface AccountSync {
   removeAccount(accountId: string): Promise<void>;
   /** changes were queued in pending_changes for this account: carry them to the server soon */
   notifyPendingChanges(accountId: string): void;
+  /** compare the account's copy with the server in full and repair it (sync/verification.ts) */
+  verifyAccount(accountId: string): void;
 }

@@ -110,7 +110,7 @@ export interface AccountsServiceDeps {
   secrets: SecretBox;
   verifyCredentials: VerifyCredentials;
   listServerFolders: ListServerFolders;
-  sync: Pick<AccountSync, 'refreshAccount' | 'removeAccount'>;
+  sync: Pick<AccountSync, 'refreshAccount' | 'removeAccount' | 'verifyAccount'>;
   blobs: BlobRemover;
   clock: Clock;
   logger: Logger;
@@ -396,7 +396,8 @@ export class AccountsService {
   }
 
   /** "Retry": asks the sync engine to connect again now. It clears the error state, so it is managing. */
-  async syncNow(actor: Actor, id: string): Promise<Account> {
+  /** Synchronise now; `verify`: compare the copy with the server in full as well (sync/verification.ts). */
+  async syncNow(actor: Actor, id: string, options: { verify: boolean } = { verify: false }): Promise<Account> {
     const { account } = await this.deps.access.assertCan(actor, id, 'manage');
     if (account.enabled !== 1)
       throw new AppError('conflict', 'This mailbox is switched off; turn it on first');
@@ -411,6 +412,7 @@ export class AccountsService {
       });
     }
     await this.startSync(id);
+    if (options.verify) this.deps.sync.verifyAccount(id);
     return this.get(actor, id);
   }
 

@@ -58,6 +58,8 @@ export interface SessionDeps {
   timings: SessionTimings;
   /** scale-out: resolves when a connection to the server may be opened */
   connectGate?: ((server: ImapServer) => Promise<() => void>) | undefined;
+  /** the session is back after a gap in its connection, caught up (a verification follows) */
+  onReconnected?: (() => void) | undefined;
 }
 
 type WakeReason = 'inbox' | 'pending' | 'poll' | 'refresh' | 'closed' | 'stop';
@@ -77,6 +79,7 @@ export class AccountSession {
   private wakeUp: ((reason: WakeReason) => void) | undefined;
   private readonly dirty = new Set<WakeReason>();
   private failures = 0;
+  private connections = 0;
   private done: Promise<void> | undefined;
   private parsingBodies: Promise<void> | undefined;
   private parseBodiesAgain = false;
@@ -224,6 +227,7 @@ export class AccountSession {
     this.parseWaitingBodies();
     await this.fullPass(client, account, true);
     this.failures = 0;
+    if (this.connections++ > 0) this.deps.onReconnected?.();
 
     while (!this.stopped) {
       const reason = await this.idle(client);

@@ -17,12 +17,16 @@ import { FolderSync, defaultFolderSyncOptions, type FolderSyncOptions } from './
 import { PendingChangeApplier } from './pending-changes.js';
 import type { MessageContentParser } from '../services/message-content.js';
 import type { SyncScaleHooks } from '../scale/sync-hooks.js';
+import { MailboxVerifier, defaultVerificationOptions, type VerificationOptions } from './verification.js';
+import { VerificationSchedule } from './verification-schedule.js';
 
 export interface SyncEngineOptions {
   timings: SessionTimings;
   folderSync: FolderSyncOptions;
   /** sessions start this far apart (plus jitter) at start-up */
   staggerMs: number;
+  /** how often each account's copy is checked and verified against the server */
+  verification: VerificationOptions;
 }
 
 export const defaultSyncEngineOptions: SyncEngineOptions = {
@@ -34,6 +38,7 @@ export const defaultSyncEngineOptions: SyncEngineOptions = {
   },
   folderSync: defaultFolderSyncOptions,
   staggerMs: 250,
+  verification: defaultVerificationOptions,
 };
 
 export interface SyncEngineDeps {
@@ -58,6 +63,8 @@ export interface SyncEngineDeps {
 
 export class SyncEngine implements AccountSync {
   private readonly sessions = new Map<string, AccountSession>();
+  private readonly verifications = new Map<string, VerificationSchedule>();
+  private readonly verifier: MailboxVerifier;
   private readonly folderSync: FolderSync;
   private readonly pending: PendingChangeApplier;
   private started = false;
@@ -73,6 +80,21 @@ export class SyncEngine implements AccountSync {
       options.folderSync,
     );
     this.pending = new PendingChangeApplier({ messages: deps.messages, folders: deps.folders, logger: this.log });
+    this.verifier = new MailboxVerifier(
+      {
+        accounts: deps.accounts,
+        folders: deps.folders,
+        messages: deps.messages,
+        folderSync: this.folderSync,
+        credentialsFor: deps.credentialsFor,
+        clock: deps.clock,
+        logger: this.log,
+        publish: deps.publish,
+        imap: options.timings.imap,
+        connectGate: deps.scale && ((server) => deps.scale!.connectGate(server)),
+      },
+      options.verification,
+    );
   }
 
   async start(): Promise<void> {
@@ -93,8 +115,10 @@ export class SyncEngine implements AccountSync {
   async stop(): Promise<void> {
     this.started = false;
     const sessions = [...this.sessions.values()];
+    const verifications = [...this.verifications.values()];
     this.sessions.clear();
-    await Promise.all(sessions.map((s) => s.stop()));
+    this.verifications.clear();
+    await Promise.all([...sessions.map((s) => s.stop()), ...verifications.map((v) => v.stop())]);
   }
 
   /** An account was added, changed, re-authenticated, or its owner asked to sync now. */
@@ -131,10 +155,18 @@ export class SyncEngine implements AccountSync {
   }
 
   async removeAccount(accountId: string): Promise<void> {
+    const verification = this.verifications.get(accountId);
+    this.verifications.delete(accountId);
+    await verification?.stop();
     const session = this.sessions.get(accountId);
     if (!session) return;
     this.sessions.delete(accountId);
     await session.stop();
+  }
+
+  /** For the owner: compare the copy with the server now, in full. */
+  verifyAccount(accountId: string): void {
+    this.verifications.get(accountId)?.requestFull();
   }
 
   /** For the panel: changes were queued for this account. */
@@ -156,11 +188,21 @@ export class SyncEngine implements AccountSync {
       publish: this.deps.publish,
       timings: this.options.timings,
       connectGate: this.deps.scale && ((server) => this.deps.scale!.connectGate(server)),
+      onReconnected: () => this.verifyAccount(accountId),
     });
     this.sessions.set(accountId, session);
     // Scale-out: the session's writes are fenced with the lease it starts under.
     const scale = this.deps.scale;
-    if (scale) scale.runAs(accountId, () => session.start(delayMs));
-    else session.start(delayMs);
+    const context = <T>(work: () => T): T => (scale ? scale.runAs(accountId, work) : work());
+    context(() => session.start(delayMs));
+    if (!this.verifications.has(accountId)) {
+      const verification = new VerificationSchedule(
+        accountId,
+        { verifier: this.verifier, accounts: this.deps.accounts, clock: this.deps.clock, logger: this.log, context },
+        this.options.verification,
+      );
+      this.verifications.set(accountId, verification);
+      verification.start();
+    }
   }
 }

@@ -121,7 +121,7 @@ export function cursorOf(folder: FolderRow): FolderCursor | null {
   };
 }
 
-const flagsOf = (flags: Set<string> | undefined): MessageFlags => ({
+export const flagsOf = (flags: Set<string> | undefined): MessageFlags => ({
   seen: flags?.has('\\Seen') ?? false,
   flagged: flags?.has('\\Flagged') ?? false,
   answered: flags?.has('\\Answered') ?? false,
@@ -756,6 +756,20 @@ export class FolderSync {
       },
       what,
     );
+  }
+
+  /**
+   * Fetches these UIDs whole and stores them, as push mail is (a verification found them
+   * missing here, sync/verification.ts); the store's rules for queued changes apply. Returns how
+   * many of them are stored afterwards.
+   */
+  async storeMissing(client: ImapFlow, target: SyncTarget, uidValidity: number, uids: readonly number[]): Promise<number> {
+    const times = newPhaseTimes();
+    for (const batch of batches(uids, this.options.batchSize)) {
+      const { prepared } = await this.fetchAndPrepare(client, target, batch, times);
+      await this.commit(target, uidValidity, await prepared);
+    }
+    return (await this.deps.messages.existingUids(target.folder.id, uidValidity, uids)).size;
   }
 
   private async saveCursor(target: SyncTarget, cursor: FolderCursor): Promise<void> {

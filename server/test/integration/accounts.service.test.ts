@@ -109,6 +109,7 @@ describe.each(dialects)('accounts service on %s', (dialect) => {
       sync: {
         refreshAccount: (id) => Promise.resolve(void refreshed.push(id)),
         removeAccount: (id) => Promise.resolve(void removed.push(id)),
+        verifyAccount: () => undefined,
       },
       blobs: { remove: (sha) => Promise.resolve(void removedBlobs.push(sha)) },
       clock: { now: () => 1_700_000_000_000 },

@@ -157,6 +157,14 @@ export const flagColumns = (flags: MessageFlags) => ({
   draft: bit(flags.draft),
 });
 
+/** The flags of a row: flagColumns the other way round. */
+export const flagsOfRow = (row: { seen: number; flagged: number; answered: number; draft: number }): MessageFlags => ({
+  seen: row.seen === 1,
+  flagged: row.flagged === 1,
+  answered: row.answered === 1,
+  draft: row.draft === 1,
+});
+
 /** The columns of a message's headers (what a listing from the header block already knows). */
 export const headerColumns = (parsed: ParsedMessage) => ({
   message_id: parsed.messageId,

@@ -44,6 +44,7 @@ import {
   attachmentColumns,
   contentColumns,
   flagColumns,
+  flagsOfRow,
   headerColumns,
   identityOf,
   serverLocationOf,
@@ -373,7 +374,7 @@ export class MessageStore {
     upToUid: number,
   ): Promise<{ id: string; uid: number; flags: MessageFlags }[]> {
     const rows = await new SyncQueries(this.db).flagsInRange(folder.folderId, folder.uidValidity, afterUid, upToUid);
-    return rows.map((r) => ({ id: r.id, uid: Number(r.uid), flags: flagsOf(r) }));
+    return rows.map((r) => ({ id: r.id, uid: Number(r.uid), flags: flagsOfRow(r) }));
   }
 
   /** How many messages a folder has stored at or below `upToUid`. */
@@ -566,12 +567,6 @@ type FlagCells = Pick<MessageRow, 'seen' | 'flagged' | 'answered' | 'draft'>;
 const sameFlags = (row: FlagCells, columns: FlagCells): boolean =>
   row.seen === columns.seen && row.flagged === columns.flagged && row.answered === columns.answered && row.draft === columns.draft;
 
-const flagsOf = (row: FlagCells): MessageFlags => ({
-  seen: row.seen === 1,
-  flagged: row.flagged === 1,
-  answered: row.answered === 1,
-  draft: row.draft === 1,
-});
 
 const removed = (rows: (MessageRow & { folder_path: string })[]) => ({
   result: undefined,

@@ -116,13 +116,22 @@ export function accountsRoutes(app: App, deps: { accounts: AccountsService }) {
     {
       schema: {
         tags,
-        summary: 'Synchronise now (the "retry" action)',
+        summary:
+          'Synchronise now (the "retry" action); verify=true compares the copy with the mail server in full and repairs it (status.lastVerifiedAt and status.drift report it)',
         params: IdParams,
+        body: Type.Object({ verify: Type.Optional(Type.Boolean()) }, Strict),
         response: { 202: AccountRef, ...errorResponses },
+      },
+      // No body at all is the plain "synchronise now".
+      preValidation: (request, _reply, done) => {
+        request.body ??= {};
+        done();
       },
     },
     async (request, reply) =>
-      reply.status(202).send(await deps.accounts.syncNow(actorOf(request), request.params.id)),
+      reply
+        .status(202)
+        .send(await deps.accounts.syncNow(actorOf(request), request.params.id, { verify: request.body.verify === true })),
   );
 
   app.post(
