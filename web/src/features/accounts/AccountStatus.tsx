@@ -2,7 +2,7 @@ import { Badge, Button, Group, Progress, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { formatDateTime } from '../../shared/format.js';
 import { notifyError } from '../../shared/notify.js';
-import { actionLabel, progressPercent, statusView } from './account-status.js';
+import { actionLabel, progressPercent, statusView, verificationSummary } from './account-status.js';
 import { accountsApi, type Account } from './accounts.api.js';
 import { ChangePasswordModal } from './ChangePasswordModal.js';
 import { OAuthSignInButton } from '../oauth/OAuthSignInButton.js';
@@ -17,6 +17,7 @@ export function AccountStatusLine({
 }) {
   const view = statusView(account.status, account.archived);
   const percent = progressPercent(account.status);
+  const verification = account.archived ? null : verificationSummary(account.status, Date.now());
   return (
     <Stack gap={4}>
       <Group gap="xs" wrap="nowrap">
@@ -40,6 +41,11 @@ export function AccountStatusLine({
       {account.status.state === 'idle' && account.status.lastSyncAt && (
         <Text size="xs" c="dimmed">
           Last synchronised {formatDateTime(account.status.lastSyncAt)}
+        </Text>
+      )}
+      {verification && (
+        <Text size="xs" c={account.status.drift.found > account.status.drift.repaired ? 'orange' : 'dimmed'}>
+          {verification}
         </Text>
       )}
     </Stack>

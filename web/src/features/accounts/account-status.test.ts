@@ -5,6 +5,7 @@ import {
   notesOf,
   progressPercent,
   statusView,
+  verificationSummary,
 } from './account-status.js';
 import type { AccountStatus } from './accounts.api.js';
 
@@ -62,5 +63,29 @@ describe('actionLabel and notesOf', () => {
     expect(notesOf('needs an app password')).toEqual(['needs an app password']);
     expect(notesOf(['a', ' '])).toEqual(['a']);
     expect(notesOf(null)).toEqual([]);
+  });
+});
+
+describe('verificationSummary', () => {
+  const now = Date.parse('2026-12-02T10:00:00Z');
+  const verified = (minutesAgo: number, found: number, repaired: number): AccountStatus => ({
+    ...status('idle'),
+    lastVerifiedAt: new Date(now - minutesAgo * 60_000).toISOString(),
+    drift: { found, repaired },
+  });
+
+  it('says when the copy was proven equal to the server', () => {
+    expect(verificationSummary(verified(3, 0, 0), now)).toBe('Verified 3 minutes ago — everything matches');
+    expect(verificationSummary(verified(0, 0, 0), now)).toBe('Verified just now — everything matches');
+  });
+
+  it('counts the differences found and repaired', () => {
+    expect(verificationSummary(verified(3, 2, 2), now)).toBe('Verified 3 minutes ago: 2 differences found and repaired');
+    expect(verificationSummary(verified(120, 1, 1), now)).toBe('Verified 2 hours ago: 1 difference found and repaired');
+    expect(verificationSummary(verified(3, 3, 2), now)).toBe('Verified 3 minutes ago: 3 differences found, 2 repaired');
+  });
+
+  it('says nothing before the first verification', () => {
+    expect(verificationSummary(status('idle'), now)).toBeNull();
   });
 });
