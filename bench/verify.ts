@@ -105,7 +105,7 @@ async function run(rig: RigDescription): Promise<void> {
       `full verification of ${N.toLocaleString()} messages (chunks of ${defaultVerificationOptions.chunkSize.toLocaleString()} UIDs): ${Math.round(elapsed)} ms (CPU ${Math.round(cpuMs)} ms)`,
     );
     console.log(`  found ${result?.found ?? 0}, repaired ${result?.repaired ?? 0} (expected ${2 * DRIFT})`);
-    console.log(`  over the wire: ${mb(proxy.down)} MB from the server, ${mb(proxy.up)} MB to it (${proxy.connections} connection)`);
+    console.log(`  over the wire: ${mb(proxy.down)} MB from the server, ${(proxy.up / 1024).toFixed(1)} KB to it (${proxy.connections} connection)`);
     console.log(
       `  peak memory above the level before: RSS +${mb(peakRss - before.rss)} MB (peak ${mb(peakRss)} MB), heap +${mb(peakHeap - before.heapUsed)} MB`,
     );

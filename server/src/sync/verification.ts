@@ -78,6 +78,9 @@ export interface VerificationResult {
 }
 
 
+/** A folder whose first sync is done (a backfill in progress is the sync's own business). */
+const verifiable = (folder: FolderRow): boolean => folder.sync_complete === 1 && folder.uid_validity !== null;
+
 /** UIDs shown in the warning about a repair, per kind and folder. */
 const LOGGED_UIDS = 20;
 
@@ -94,13 +97,23 @@ export class MailboxVerifier {
   async verify(accountId: string, stopped: () => boolean = () => false): Promise<VerificationResult | undefined> {
     const account = await this.deps.accounts.findById(accountId);
     if (!account) return undefined;
+    const synced = (await this.deps.folders.listByAccount(accountId)).filter((f) => f.synced === 1);
+    const log = this.deps.logger.child({ accountId });
+    // Only a comparison of every synced folder may say the copy matches.
+    const unfinished = synced.filter((f) => !verifiable(f));
+    if (unfinished.length > 0) {
+      log.info({ folders: unfinished.map((f) => f.path) }, 'verification waits: the first sync of some folders is not done');
+      return undefined;
+    }
     const result = await this.withClient(account, async (client) => {
       const folders: FolderDrift[] = [];
-      for (const folder of await this.verifiable(accountId)) {
+      for (const folder of synced) {
         if (stopped()) return undefined;
         const target: SyncTarget = { accountId, accountEmail: account.email, syncPeriod: account.sync_period, folder };
         const drift = await this.verifyFolder(client, target, stopped);
-        if (drift) folders.push(drift);
+        // A new UIDVALIDITY: the sync re-keys the folder first, the next verification compares it.
+        if (!drift) return undefined;
+        folders.push(drift);
       }
       return folders;
     });
@@ -108,7 +121,6 @@ export class MailboxVerifier {
     const found = result.reduce((sum, f) => sum + f.found, 0);
     const repaired = result.reduce((sum, f) => sum + f.repaired, 0);
     await this.record(accountId, found, repaired);
-    const log = this.deps.logger.child({ accountId });
     if (found > 0)
       log.warn(
         {
@@ -137,18 +149,13 @@ export class MailboxVerifier {
     if (!account) return [];
     const differing = await this.withClient(account, async (client) => {
       const out: string[] = [];
-      for (const folder of await this.verifiable(accountId)) {
+      const folders = await this.deps.folders.listByAccount(accountId);
+      for (const folder of folders.filter((f) => f.synced === 1 && verifiable(f))) {
         if ((await this.checkFolder(client, account, folder)) === 'differs') out.push(folder.path);
       }
       return out;
     });
     return differing ?? [];
-  }
-
-  /** Synced folders whose first sync is done (a backfill in progress is the sync's own business). */
-  private async verifiable(accountId: string): Promise<FolderRow[]> {
-    const folders = await this.deps.folders.listByAccount(accountId);
-    return folders.filter((f) => f.synced === 1 && f.sync_complete === 1 && f.uid_validity !== null);
   }
 
   private async checkFolder(client: ImapFlow, account: SyncAccount, folder: FolderRow): Promise<StatusVerdict> {
