@@ -24,6 +24,7 @@ import type { MessageStore } from '../../src/db/message-store/message-store.js';
 import { FolderSync } from '../../src/sync/folder-sync.js';
 import { MailboxVerifier } from '../../src/sync/verification.js';
 import type { Account } from '../../src/domain/account.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 printRigLogsOnFailure();
 
@@ -66,8 +67,13 @@ describe.each(dialects)('verification on %s', (dialect) => {
     return row;
   };
 
-  async function connect(user: MailUser, stored: number): Promise<string> {
-    const accountId = await seedImapAccount(t.container.db, t.container.secrets, { userId, mailUser: user, rig: getRig() });
+  async function connect(user: MailUser, stored: number, port?: number): Promise<string> {
+    const accountId = await seedImapAccount(t.container.db, t.container.secrets, {
+      userId,
+      mailUser: user,
+      rig: getRig(),
+      ...(port !== undefined && { port }),
+    });
     await t.container.sync.refreshAccount(accountId);
     await eventually(
       async () => {
@@ -241,6 +247,33 @@ describe.each(dialects)('verification on %s', (dialect) => {
       release();
       expect(await verification).toMatchObject({ found: 0, repaired: 0 });
       expect(await subjectsIn(accountId, 'INBOX')).toEqual(['One', 'Pushed during the verification', 'Three', 'Two']);
+    });
+  });
+
+  describe('after a gap in the connection', () => {
+    it('verifies the copy in full once the session is back', async () => {
+      const user = await createMailUser();
+      await appendMessages(getRig(), user, 'INBOX', ['North', 'South'].map((subject) => simpleMessage({ subject, to: user.email })));
+      const proxy = await startTcpProxy({ host: getRig().imap.host, port: getRig().imap.tlsPort });
+      try {
+        const accountId = await connect(user, 2, proxy.port);
+        const south = await rowBySubject(accountId, 'South');
+        await t.container.db.updateTable('messages').set({ flagged: 1 }).where('id', '=', south.id).execute();
+        expect((await statusOf(accountId)).lastVerifiedAt).toBeNull();
+
+        // The session's connection breaks on its next command (the poll's); it reconnects.
+        const acceptedBefore = proxy.accepted;
+        proxy.cutOnNextSend();
+        const status = await eventually(async () => {
+          const s = await statusOf(accountId);
+          return s.lastVerifiedAt !== null && s;
+        }, 30_000, 'a verification after the reconnect');
+        expect(proxy.accepted).toBeGreaterThan(acceptedBefore);
+        expect(status.drift).toEqual({ found: 1, repaired: 1 });
+        expect((await rowBySubject(accountId, 'South')).flagged).toBe(0);
+      } finally {
+        await proxy.close();
+      }
     });
   });
 
