@@ -67,13 +67,8 @@ describe.each(dialects)('verification on %s', (dialect) => {
     return row;
   };
 
-  async function connect(user: MailUser, stored: number, port?: number): Promise<string> {
-    const accountId = await seedImapAccount(t.container.db, t.container.secrets, {
-      userId,
-      mailUser: user,
-      rig: getRig(),
-      ...(port !== undefined && { port }),
-    });
+  async function connect(user: MailUser, stored: number, extra: { port?: number; syncPeriod?: 'all' } = {}): Promise<string> {
+    const accountId = await seedImapAccount(t.container.db, t.container.secrets, { userId, mailUser: user, rig: getRig(), ...extra });
     await t.container.sync.refreshAccount(accountId);
     await eventually(
       async () => {
@@ -250,13 +245,27 @@ describe.each(dialects)('verification on %s', (dialect) => {
     });
   });
 
+  describe('the cheap check', () => {
+    it('finds a folder whose message count cannot match what is stored', async () => {
+      const user = await createMailUser();
+      await appendMessages(getRig(), user, 'INBOX', ['Red', 'Green', 'Blue'].map((subject) => simpleMessage({ subject, to: user.email })));
+      const accountId = await connect(user, 3, { syncPeriod: 'all' });
+      const verifier = verifierFor(user);
+      expect(await verifier.check(accountId)).toEqual([]);
+
+      const green = await rowBySubject(accountId, 'Green');
+      await t.container.db.deleteFrom('messages').where('id', '=', green.id).execute();
+      expect(await verifier.check(accountId)).toEqual(['INBOX']);
+    });
+  });
+
   describe('after a gap in the connection', () => {
     it('verifies the copy in full once the session is back', async () => {
       const user = await createMailUser();
       await appendMessages(getRig(), user, 'INBOX', ['North', 'South'].map((subject) => simpleMessage({ subject, to: user.email })));
       const proxy = await startTcpProxy({ host: getRig().imap.host, port: getRig().imap.tlsPort });
       try {
-        const accountId = await connect(user, 2, proxy.port);
+        const accountId = await connect(user, 2, { port: proxy.port });
         const south = await rowBySubject(accountId, 'South');
         await t.container.db.updateTable('messages').set({ flagged: 1 }).where('id', '=', south.id).execute();
         expect((await statusOf(accountId)).lastVerifiedAt).toBeNull();
