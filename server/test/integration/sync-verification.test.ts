@@ -163,7 +163,24 @@ describe.each(dialects)('verification on %s', (dialect) => {
       await t.container.db.deleteFrom('messages').where('id', '=', lost.id).execute();
 
       const linesBefore = t.logLines.length;
+      const events: string[] = [];
+      const unsubscribe = t.container.events.subscribe((event) => {
+        if (event.accountId === accountId && event.type.startsWith('message.')) events.push(`${event.type} ${(event.data as { subject?: string }).subject ?? ''}`);
+      });
       const result = await verifierFor(user).verify(accountId);
+      unsubscribe();
+      // Every repair is announced live, as any sync's change is.
+      expect(events.sort()).toEqual(
+        [
+          'message.created Added there',
+          'message.created Lost here',
+          'message.created Moved there',
+          'message.deleted Deleted there',
+          'message.deleted Moved there',
+          'message.updated Flagged there',
+          'message.updated Read here',
+        ].sort(),
+      );
 
       // INBOX: two flags, two gone from the server, two missing here; Archive: the moved one.
       expect(result).toMatchObject({ found: 7, repaired: 7 });
