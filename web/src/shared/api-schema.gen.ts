@@ -927,7 +927,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Synchronise now (the "retry" action) */
+        /** Synchronise now (the "retry" action); verify=true compares the copy with the mail server in full and repairs it (status.lastVerifiedAt and status.drift report it) */
         post: {
             parameters: {
                 query?: never;
@@ -937,7 +937,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        verify?: boolean;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 202: {

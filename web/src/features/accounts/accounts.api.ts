@@ -28,7 +28,9 @@ export const accountsApi = {
   update: (id: string, body: AccountSettings) => call(api.PATCH('/api/v1/accounts/{id}', { ...path(id), body })),
   remove: (id: string, keepMail: boolean) =>
     call(api.DELETE('/api/v1/accounts/{id}', { params: { path: { id }, query: { keepMail: keepMail ? 'true' : 'false' } } })),
-  sync: (id: string) => call(api.POST('/api/v1/accounts/{id}/sync', path(id))),
+  /** Synchronise now; `verify` also compares the copy with the mail server in full. */
+  sync: (id: string, options: { verify?: boolean } = {}) =>
+    call(api.POST('/api/v1/accounts/{id}/sync', { ...path(id), body: options })),
   changePassword: (id: string, body: BodyOf<'/api/v1/accounts/{id}/password', 'post'>) =>
     call(api.POST('/api/v1/accounts/{id}/password', { ...path(id), body })),
   folders: (id: string, refresh: boolean, signal?: AbortSignal) =>
