@@ -1,11 +1,11 @@
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider, type SqliteDatabase } from 'kysely';
-import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 import { dialectOf, type DialectName } from './dialect.js';
+import { SQLite, type SqliteConnection, type SqliteStatement } from './sqlite-driver.js';
 
 export type Db = Kysely<Database>;
 
@@ -56,8 +56,8 @@ export function createDatabase(database: DatabaseConfig): Db {
  * Safe because kysely runs one query at a time on the connection, and SQLite re-prepares a
  * statement by itself after a schema change.
  */
-function withStatementCache(sqlite: SQLite.Database, size = 500): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+function withStatementCache(sqlite: SqliteConnection, size = 500): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => {
       cache.clear();
