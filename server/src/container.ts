@@ -43,6 +43,7 @@ import type { AuthService } from './services/auth.service.js';
 import type { DetectionService } from './services/detection/detection.service.js';
 import type { ProviderDiagnosticsService } from './services/detection/provider-diagnostics.service.js';
 import type { EventBus } from './services/event-bus.js';
+import type { HtmlTextBackfill } from './services/html-text-backfill.js';
 import type { MessagesService } from './services/messages.service.js';
 import type { OAuthService } from './services/oauth/oauth.service.js';
 import type { OutboxCheckpoint, OutboxWorker } from './services/outbox/outbox-worker.js';
@@ -84,6 +85,8 @@ export interface Container {
   };
   sync: SyncEngine;
   outboxWorker: OutboxWorker;
+  /** plain text for messages stored before HTML-only mail was rendered (runs with the background) */
+  htmlTextBackfill: HtmlTextBackfill;
   /** leases, fencing, cross-process events */
   scale: ScaleOut;
   /** starts the sync engine (roles `all` and `worker`) */
@@ -121,6 +124,7 @@ export async function createContainer(
   const { scale, engine } = sync;
 
   const stopBackground = async () => {
+    await stored.htmlTextBackfill.stop();
     await outbox.worker.stop();
     await scale.stopWorker();
     await engine.stop();
@@ -144,12 +148,14 @@ export async function createContainer(
     },
     sync: engine,
     outboxWorker: outbox.worker,
+    htmlTextBackfill: stored.htmlTextBackfill,
     scale,
     startBackground: async () => {
       scale.acquireWorker();
       await engine.start();
       await scale.startOwnership();
       outbox.worker.start();
+      stored.htmlTextBackfill.start();
     },
     stopBackground,
     close: async () => {

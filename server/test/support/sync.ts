@@ -164,12 +164,15 @@ export async function appendMessages(
   }
 }
 
-/** Sends through Postfix's inbound port, as mail from the outside world arrives. Resolves on acceptance. */
+/**
+ * Sends through Postfix's inbound port, as mail from the outside world arrives. Resolves on
+ * acceptance. A body given as `{ html }` is sent as text/html only, as newsletters are.
+ */
 export async function deliver(
   rig: RigDescription,
   to: string,
   subject: string,
-  body = `Body of ${subject}`,
+  body: string | { html: string } = `Body of ${subject}`,
 ): Promise<void> {
   const transport = nodemailer.createTransport({
     host: rig.smtp.host,
@@ -178,7 +181,7 @@ export async function deliver(
     tls: { servername: 'localhost' },
   });
   try {
-    await transport.sendMail({ from: 'outside@example.test', to, subject, text: body });
+    await transport.sendMail({ from: 'outside@example.test', to, subject, ...(typeof body === 'string' ? { text: body } : body) });
   } finally {
     transport.close();
   }

@@ -220,11 +220,7 @@ export class MessageStore {
         for (const a of attachmentColumns(message)) attachments.push({ ...a, id: newId(), message_id: id });
       }
       await q.insertAttachments(attachments);
-      const paths = await q.folderPaths([...new Set(stored.map((row) => row.folder_id))]);
-      return {
-        result: undefined,
-        events: stored.map((row) => event('message.updated', toListItem(row, paths.get(row.folder_id) ?? ''))),
-      };
+      return { result: undefined, events: await updated(q, stored) };
     });
   }
 
@@ -410,6 +406,33 @@ export class MessageStore {
   async pendingContent(accountId: string, limit: number): Promise<{ id: string; rawSha256: string }[]> {
     const rows = await new SyncQueries(this.db).pendingContent(accountId, limit);
     return rows.map((r) => ({ id: r.id, rawSha256: r.raw_sha256 }));
+  }
+
+  /**
+   * Parsed messages that have HTML but no text, ordered by id from after `afterId`: stored before
+   * HTML-only mail was given a plain-text rendering (services/html-text-backfill.ts).
+   */
+  async htmlWithoutText(afterId: string, limit: number): Promise<{ id: string; html: string }[]> {
+    const rows = await new SyncQueries(this.db).htmlWithoutText(afterId, limit);
+    return rows.flatMap((r) => (r.html === null ? [] : [{ id: r.id, html: r.html }]));
+  }
+
+  /**
+   * Gives messages without text the plain text rendered from their HTML, and their snippet (the
+   * search index follows `text`). A message that has text by now keeps it. Announces each.
+   */
+  fillText(rendered: readonly { id: string; text: string; snippet: string }[]): Promise<void> {
+    if (rendered.length === 0) return Promise.resolve();
+    return this.write(async (trx) => {
+      const q = new SyncQueries(trx);
+      const now = this.deps.clock.now();
+      const stored: MessageRow[] = [];
+      for (const { id, text, snippet } of rendered) {
+        const row = await q.fillText(id, text, snippet, now);
+        if (row) stored.push(row);
+      }
+      return { result: undefined, events: await updated(q, stored) };
+    });
   }
 
   /** The changes the panel queued for the account's server, oldest first, from after `afterId`. */
@@ -600,6 +623,12 @@ async function queuedIn(
 }
 
 /** Where the server has the message: a queued move's origin while the row shows a placeholder. */
+/** message.updated for each row, with its folder's path. */
+async function updated(q: SyncQueries, rows: readonly MessageRow[]): Promise<MessageEvent[]> {
+  const paths = await q.folderPaths([...new Set(rows.map((row) => row.folder_id))]);
+  return rows.map((row) => event('message.updated', toListItem(row, paths.get(row.folder_id) ?? '')));
+}
+
 async function serverLocation(q: PanelQueries, row: PanelRow): Promise<ServerLocation> {
   const queued = await q.pendingMoveOf(row);
   return (queued === undefined ? undefined : originIn(queued)) ?? serverLocationOf(row);

@@ -301,6 +301,31 @@ export class SyncQueries {
       .where('id', '=', id)
       .execute();
   }
+
+  /** Parsed messages with HTML and no text (stored before HTML-only mail was rendered), by id. */
+  htmlWithoutText(afterId: string, limit: number) {
+    return this.db
+      .selectFrom('messages')
+      .select(['id', 'html'])
+      .where('content_pending', '=', 0)
+      .where('html', 'is not', null)
+      .where((eb) => eb.or([eb('text', 'is', null), eb(eb.fn('trim', ['text']), '=', '')]))
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Sets the text and snippet of a message that still has none. */
+  fillText(id: string, text: string, snippet: string, now: number) {
+    return this.db
+      .updateTable('messages')
+      .set({ text, snippet, updated_at: now })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('text', 'is', null), eb(eb.fn('trim', ['text']), '=', '')]))
+      .returningAll()
+      .executeTakeFirst();
+  }
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {

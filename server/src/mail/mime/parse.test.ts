@@ -11,6 +11,7 @@ import { sanitizeMailHtml } from './sanitize.js';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-mime-'));
 const blobs = new BlobStore(dir);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const parseLines = (lines: string[]) => storeAndParse(Buffer.from(lines.join('\r\n')), blobs);
 
 const message = Buffer.from(
   [
@@ -64,6 +65,47 @@ describe('storeAndParse', () => {
       expect(await blobs.exists(parsed.attachments[0]?.blobSha256 ?? '')).toBe(true);
       expect(parsed.snippet).toContain('Hi');
     }
+  });
+
+  it('renders an HTML-only message as plain text, with readable links, for text, snippet and search', async () => {
+    const { parsed } = await parseLines([
+      'From: news@example.test',
+      'Subject: Weekly',
+      'MIME-Version: 1.0',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<html><head><style>.x { color: red }</style></head><body>',
+      '<h1>Spring &amp; summer</h1><p>The <b>heron</b> season opens.</p>',
+      '<p><a href="https://news.example.test/read">Read online</a> or <a href="https://x.example.test">https://x.example.test</a></p>',
+      '<img src="cid:logo" alt="logo"></body></html>',
+    ]);
+    expect(parsed.text).toContain('The heron season opens.');
+    expect(parsed.text).toContain('Read online [https://news.example.test/read]');
+    expect(parsed.text).toContain('https://x.example.test');
+    expect(parsed.text).not.toContain('[https://x.example.test]');
+    expect(parsed.text).not.toMatch(/color|<|&amp;/);
+    expect(parsed.snippet).toBe('Spring & summer The heron season opens. Read online or https://x.example.test');
+  });
+
+  it('keeps the text part of a message that has one', async () => {
+    const { parsed } = await parseLines([
+      'From: a@example.test',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/alternative; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Plain words',
+      '--b',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p>HTML words</p>',
+      '--b--',
+      '',
+    ]);
+    expect(parsed.text?.trim()).toBe('Plain words');
+    expect(parsed.snippet).toBe('Plain words');
   });
 
   it('keeps an unparseable message raw', async () => {

@@ -13,6 +13,7 @@ import {
 } from 'mailparser';
 import type { BlobStore, StoredBlob } from '../../lib/blob-store.js';
 import type { MailAddress, ParsedMessage } from '../../domain/message.js';
+import { htmlText } from './html-text.js';
 import { sanitizeMailHtml } from './sanitize.js';
 
 export interface StoredMessageSource {
@@ -181,8 +182,8 @@ export function parseMime(input: Readable, blobs: BlobStore): Promise<ParsedMess
       skipImageLinks: true,
       skipTextToHtml: true,
       skipTextLinks: true,
-      // html-to-text is the costliest step of parsing; a plain rendering for search and the
-      // snippet is made from the sanitised HTML below instead.
+      // html-to-text is the costliest step of parsing: only a message without a text part needs
+      // it, rendered from the sanitised HTML (textAndSnippet below).
       skipHtmlToText: true,
       checksumAlgo: false,
     });
@@ -221,9 +222,7 @@ export function parseMime(input: Readable, blobs: BlobStore): Promise<ParsedMess
       pending
         .then(() => {
           if (failed) return;
-          if (result.text === null && result.html !== null)
-            result.text = htmlToPlain(result.html).slice(0, MAX_TEXT_CHARS);
-          result.snippet = snippetOf(result.text ?? '');
+          Object.assign(result, textAndSnippet(result.text, result.html));
           resolve(result);
         })
         .catch(fail);
@@ -313,18 +312,15 @@ function headerList(lines: HeaderLines): { name: string; value: string }[] {
   });
 }
 
-const htmlToPlain = (html: string): string =>
-  html
-    .replace(/<(style|script)[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<(?:br|\/p|\/div|\/tr|\/li|\/h\d)[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/[ \t]+/g, ' ')
-    .replace(/\n\s*\n+/g, '\n\n')
-    .trim();
+/**
+ * `text` and the snippet of a parsed body. A message without a text part (mailparser gives an
+ * empty string then) or with a blank one gets both from its HTML.
+ */
+export function textAndSnippet(text: string | null, html: string | null): { text: string | null; snippet: string } {
+  if (html === null || (text !== null && text.trim() !== '')) return { text, snippet: snippetOf(text ?? '') };
+  const rendered = htmlText(html);
+  return { text: rendered.text.slice(0, MAX_TEXT_CHARS), snippet: snippetOf(rendered.snippetText) };
+}
 
 export const snippetOf = (text: string): string =>
   text
