@@ -419,7 +419,8 @@ export class ProvidersService {
     if (!clientSecret) fields['auth.clientSecret'] = 'is required for OAuth 2.0';
     const urlProblem = (url: string | null) => {
       if (!url) return 'is required for OAuth 2.0 (filled in automatically only for Google and Microsoft)';
-      return isHttpUrl(url) ? undefined : 'must be an https:// or http:// URL';
+      // The client secret, the sign-in code and the tokens travel over these: never in clear text.
+      return isHttpsUrl(url) ? undefined : 'must be an https:// URL';
     };
     const authProblem = urlProblem(authorizationUrl);
     if (authProblem) fields['auth.authorizationUrl'] = authProblem;
@@ -470,10 +471,10 @@ function canonicalDomains(inputs: string[]): string[] {
   return [...new Set(inputs.map((input) => canonicalDomain(input, 'domains')))];
 }
 
-function isHttpUrl(value: string): boolean {
+function isHttpsUrl(value: string): boolean {
   try {
     const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+    return url.protocol === 'https:' && url.hostname !== '';
   } catch {
     return false;
   }

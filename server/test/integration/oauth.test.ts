@@ -345,7 +345,11 @@ describe.each(dialects)('OAuth 2.0 mailboxes on %s', (dialect) => {
       code: 'oauth_failed',
       details: { reason: 'invalid_client' },
     });
-    expect((res.body as ErrorBody).error.message).toMatch(/client ID or secret/);
+    const { message } = (res.body as ErrorBody).error;
+    // What the provider said, and whom to ask: retrying cannot help.
+    expect(message).toMatch(/client ID or secret \(invalid_client: client authentication failed\)/);
+    expect(message).toContain('ask your Mailyard administrator');
+    expect(message).not.toMatch(/try again/i);
     expect(await accountRow(user.email)).toBeUndefined();
 
     const status = await t.admin
@@ -355,6 +359,31 @@ describe.each(dialects)('OAuth 2.0 mailboxes on %s', (dialect) => {
     expect(status.lastError?.message).toMatch(/client ID or secret/);
     const plainUser = await t.createUser();
     await plainUser.get(`/api/v1/providers/${providerId}/oauth`).expectError(403, 'forbidden');
+  });
+
+  it('says that a token URL saved as http:// must be https:// and whom to ask, saving nothing', async () => {
+    const user = await createMailUser();
+    const { providerId } = await oauthProvider();
+    // Saved before such URLs were refused: the API no longer takes them.
+    const row = await t.container.db.selectFrom('providers').select('oauth_token_url').where('id', '=', providerId).executeTakeFirstOrThrow();
+    await t.container.db
+      .updateTable('providers')
+      .set({ oauth_token_url: (row.oauth_token_url ?? '').replace('https://', 'http://') })
+      .where('id', '=', providerId)
+      .execute();
+
+    const res = await callback(t.admin, await consentAs(await start(t.admin, user.email, providerId), user.email));
+    expect(res.status).toBe(422);
+    const { error } = res.body as ErrorBody;
+    expect(error).toMatchObject({ code: 'oauth_failed', details: { reason: 'configuration' } });
+    expect(error.message).toBe(
+      'The provider’s OAuth endpoints must be https:// URLs; ask your Mailyard administrator to correct the provider’s OAuth settings',
+    );
+    expect(await accountRow(user.email)).toBeUndefined();
+    const status = await t.admin
+      .get<{ lastError: { code: string; message: string } | null }>(`/api/v1/providers/${providerId}/oauth`)
+      .expect(200);
+    expect(status.lastError).toMatchObject({ code: 'configuration', message: 'The provider’s OAuth endpoints must be https:// URLs' });
   });
 
   it("refuses unknown, reused, expired and other users' states without saving or breaking anything", async () => {

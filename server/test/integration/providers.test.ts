@@ -173,6 +173,27 @@ describe.each(dialects)('providers API on %s', (dialect) => {
     expect(row.oauth_client_secret).not.toContain(secret);
   });
 
+  it('refuses OAuth 2.0 endpoints that are not https://, on create and on edit, naming the field', async () => {
+    const oauth = (urls: { authorizationUrl: string; tokenUrl: string }) =>
+      body({ auth: { method: 'oauth2', clientId: 'abc', clientSecret: 'secret', ...urls } });
+    const refused = await t.admin
+      .post('/api/v1/providers', oauth({ authorizationUrl: 'http://a.example/auth', tokenUrl: 'http://a.example/token' }))
+      .expectError(400, 'validation_failed');
+    expect(refused.details?.fields).toEqual({
+      'auth.authorizationUrl': 'must be an https:// URL',
+      'auth.tokenUrl': 'must be an https:// URL',
+    });
+    const created = await t.admin
+      .post<Provider>('/api/v1/providers', oauth({ authorizationUrl: 'https://a.example/auth', tokenUrl: 'https://a.example/token' }))
+      .expect(201);
+    const edit = await t.admin
+      .patch(`/api/v1/providers/${created.id}`, { auth: { method: 'oauth2', tokenUrl: 'http://a.example/token' } })
+      .expectError(400, 'validation_failed');
+    expect(edit.details?.fields).toEqual({ 'auth.tokenUrl': 'must be an https:// URL' });
+    const stored = await t.admin.get<Provider>(`/api/v1/providers/${created.id}`).expect(200);
+    expect(stored.auth).toMatchObject({ tokenUrl: 'https://a.example/token' });
+  });
+
   it('rejects bad input with the contract errors', async () => {
     const fieldsOf = async (payload: unknown, url = '/api/v1/providers') =>
       (await t.admin.post(url, payload).expectError(400, 'validation_failed')).details?.fields as Record<

@@ -23,6 +23,8 @@ export const oauthFailureReasons = [
   'access_denied',
   /** the provider could not be reached, or answered with a server error: try again */
   'unreachable',
+  /** the provider's settings cannot work (an endpoint that is not https, an invalid certificate): only the admin can fix it */
+  'configuration',
   /** anything else the provider or the response checks refused */
   'protocol',
 ] as const;
@@ -239,6 +241,17 @@ function tokenResponse(tokens: oidc.TokenEndpointResponse): TokenResponse {
   };
 }
 
+const insecureRequestCodes = new Set(['OAUTH_HTTP_REQUEST_FORBIDDEN', 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN']);
+
+/** Node's TLS verification failure codes (e.g. CERT_HAS_EXPIRED), found in a fetch failure's causes. */
+function certificateProblem(error: unknown): string | undefined {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) return code;
+  }
+  return undefined;
+}
+
 /** The library's errors as failure reasons; messages never carry tokens or secrets. */
 export function translate(error: unknown): OAuthProtocolError {
   if (error instanceof OAuthProtocolError) return error;
@@ -247,7 +260,7 @@ export function translate(error: unknown): OAuthProtocolError {
     if (error.error === 'invalid_client' || error.error === 'unauthorized_client') {
       return new OAuthProtocolError(
         'invalid_client',
-        `The provider rejected the OAuth client ID or secret (${error.error})`,
+        `The provider rejected the OAuth client ID or secret (${error.error}${description})`,
         error.error,
       );
     }
@@ -273,7 +286,15 @@ export function translate(error: unknown): OAuthProtocolError {
   if (error instanceof oidc.AuthorizationResponseError) {
     if (error.error === 'access_denied')
       return new OAuthProtocolError('access_denied', 'Access was not allowed at the provider', error.error);
-    return new OAuthProtocolError('protocol', `The provider reported an error (${error.error})`, error.error);
+    const description = error.error_description ? `: ${error.error_description}` : '';
+    return new OAuthProtocolError('protocol', `The provider reported an error (${error.error}${description})`, error.error);
+  }
+  if (error instanceof oidc.ClientError && insecureRequestCodes.has(error.code ?? '')) {
+    return new OAuthProtocolError('configuration', 'The provider’s OAuth endpoints must be https:// URLs');
+  }
+  const certificate = certificateProblem(error);
+  if (certificate) {
+    return new OAuthProtocolError('configuration', `The provider’s certificate is not valid (${certificate})`);
   }
   if (error instanceof oidc.ClientError) {
     return new OAuthProtocolError(

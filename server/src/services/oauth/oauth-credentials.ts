@@ -125,6 +125,7 @@ export class OAuthCredentials {
       case 'unreachable':
         throw new AppError('service_unavailable', `${error.message}; Mailyard will try again`);
       case 'invalid_client':
+      case 'configuration':
         await recordClientFailure(this.deps.repository, providerId, error, now);
         return this.needsOwner(
           accountId,

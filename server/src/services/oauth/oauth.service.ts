@@ -142,7 +142,7 @@ export class OAuthService {
       });
     } catch (error) {
       const failure = this.protocolFailure(error);
-      if (error instanceof OAuthProtocolError && error.reason === 'invalid_client') {
+      if (error instanceof OAuthProtocolError && (error.reason === 'invalid_client' || error.reason === 'configuration')) {
         await recordClientFailure(this.deps.repository, request.provider_id, error, this.deps.clock.now());
       }
       throw failure;
@@ -237,18 +237,23 @@ export class OAuthService {
     return toProvider(row, await this.deps.providers.listDomains(id));
   }
 
+  /**
+   * What the person is told. A failure only an administrator can fix says so and never suggests
+   * trying again; what the provider said (`error`, `error_description`) is part of the message.
+   */
   private protocolFailure(error: unknown): AppError {
     if (error instanceof AppError) return error;
     if (!(error instanceof OAuthProtocolError)) {
-      this.deps.logger.warn({ err: error }, 'OAuth sign-in failed unexpectedly');
-      return failed('provider_error', 'The sign-in could not be completed; try again');
+      this.deps.logger.error({ err: error }, 'OAuth sign-in failed unexpectedly');
+      return failed('internal', `The sign-in failed because of an error in Mailyard (logged for your administrator); ${askAdmin}`);
     }
     switch (error.reason) {
       case 'invalid_client':
-        return failed(
-          'invalid_client',
-          'The provider rejected Mailyard’s OAuth client ID or secret; ask your administrator to check the provider settings',
-        );
+        return failed('invalid_client', `${error.message}; ${askAdmin} to check the provider’s client ID and secret`, {
+          providerError: error.providerError,
+        });
+      case 'configuration':
+        return failed('configuration', `${error.message}; ${askAdmin} to correct the provider’s OAuth settings`);
       case 'invalid_grant':
         return failed(
           'invalid_grant',
@@ -259,10 +264,16 @@ export class OAuthService {
       case 'unreachable':
         return failed('provider_unreachable', 'The provider could not be reached; try again in a moment');
       case 'protocol':
-        return failed('provider_error', `The sign-in could not be completed: ${error.message}`);
+        return failed(
+          'provider_error',
+          `The sign-in could not be completed: ${error.message}; ${askAdmin} to check the provider’s OAuth settings`,
+          { providerError: error.providerError },
+        );
     }
   }
 }
+
+const askAdmin = 'ask your Mailyard administrator';
 
 /** oauth_failed with a machine-readable reason (`details.reason`) the UI can act on. */
 function failed(reason: string, message: string, details: Record<string, unknown> = {}): AppError {
