@@ -8,6 +8,8 @@ import type { Actor } from '../domain/user.js';
 import type { AuthService, ResolvedSession } from '../services/auth.service.js';
 
 export const sessionCookie = 'mailyard_session';
+/** Set on a successful sign-in: this browser's failed sign-ins at that account count on their own. */
+export const deviceCookie = 'mailyard_device';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -4,7 +4,7 @@ import { ApiTokensRepository } from '../db/repositories/api-tokens.repository.js
 import { SessionsRepository } from '../db/repositories/sessions.repository.js';
 import { UsersRepository } from '../db/repositories/users.repository.js';
 import { AuthService } from '../services/auth.service.js';
-import { LoginThrottle } from '../services/login-throttle.js';
+import { LoginThrottle, PasswordCheckGate } from '../services/login-throttle.js';
 import { UsersService, type OwnedAccounts } from '../services/users.service.js';
 
 export interface AuthModule {
@@ -21,6 +21,15 @@ export async function createAuthModule(core: Core, accounts: OwnedAccounts): Pro
   return {
     repositories,
     users,
-    auth: new AuthService(repositories.users, repositories.sessions, repositories.apiTokens, new LoginThrottle(clock), clock, config.sessionTtlMs),
+    auth: new AuthService(
+      repositories.users,
+      repositories.sessions,
+      repositories.apiTokens,
+      new LoginThrottle(clock),
+      new PasswordCheckGate(),
+      core.secrets,
+      clock,
+      config.sessionTtlMs,
+    ),
   };
 }

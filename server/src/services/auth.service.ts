@@ -6,7 +6,8 @@ import type { ApiTokensRepository } from '../db/repositories/api-tokens.reposito
 import { hashPassword, verifyPassword } from '../lib/password.js';
 import { newId, randomToken, sha256Hex } from '../lib/ids.js';
 import type { Clock } from '../lib/clock.js';
-import type { LoginThrottle } from './login-throttle.js';
+import type { SecretBox } from '../lib/secret-box.js';
+import type { LoginThrottle, PasswordCheckGate, ThrottleReason } from './login-throttle.js';
 
 export interface SessionLogin {
   user: PublicUser;
@@ -14,6 +15,14 @@ export interface SessionLogin {
   sessionToken: string;
   csrfToken: string;
   expiresAt: number;
+  /** the device cookie's value: this browser has signed in to this account before */
+  deviceCookie: string;
+}
+
+/** Who is signing in: the client's address and the device cookie their browser sent, if any. */
+export interface SignInClient {
+  ip: string;
+  deviceCookie?: string | undefined;
 }
 
 export interface ResolvedSession {
@@ -26,31 +35,44 @@ export interface ResolvedSession {
 let decoy: Promise<string> | undefined;
 const decoyHash = () => (decoy ??= hashPassword('decoy-password-for-timing'));
 
+const devicePurpose = 'device-cookie';
+
+const throttleMessages: Record<ThrottleReason | 'busy', string> = {
+  client: 'Too many failed sign-in attempts from here; try again later',
+  account: 'Too many failed sign-in attempts for this account; try again later, or from a browser you have signed in with before',
+  busy: 'Too many sign-in attempts are being checked right now; try again in a moment',
+};
+
+const rateLimited = (reason: ThrottleReason | 'busy', waitMs: number) =>
+  new AppError('rate_limited', throttleMessages[reason], { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)), reason });
+
 export class AuthService {
   constructor(
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly tokens: ApiTokensRepository,
     private readonly throttle: LoginThrottle,
+    private readonly passwordChecks: PasswordCheckGate,
+    private readonly secrets: SecretBox,
     private readonly clock: Clock,
     private readonly sessionTtlMs: number,
   ) {}
 
-  async login(email: string, password: string, clientIp: string): Promise<SessionLogin> {
+  async login(email: string, password: string, client: SignInClient): Promise<SessionLogin> {
     const address = normalizeEmail(email);
-    const wait = this.throttle.retryAfter(address, clientIp);
-    if (wait > 0) {
-      throw new AppError('rate_limited', 'Too many failed sign-in attempts; try again later', {
-        retryAfterSeconds: Math.ceil(wait / 1000),
-      });
-    }
+    const trustedDevice = this.deviceOf(client.deviceCookie, address);
+    const decision = this.throttle.begin({ address, clientIp: client.ip, trustedDevice });
+    if (!decision.allowed) throw rateLimited(decision.reason, decision.waitMs);
     const user = await this.users.findByEmail(address);
-    const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
-    if (!user || !ok) {
-      this.throttle.fail(address, clientIp);
-      throw new AppError('invalid_credentials', 'The email address or password is wrong');
+    const hash = user?.password_hash ?? (await decoyHash());
+    const ok = await this.passwordChecks.run(() => verifyPassword(password, hash));
+    if (ok === undefined) {
+      this.throttle.takeBack(decision.ticket);
+      throw rateLimited('busy', 1000);
     }
-    this.throttle.succeed(address);
+    if (!user || !ok) throw new AppError('invalid_credentials', 'The email address or password is wrong');
+    this.throttle.succeeded(decision.ticket);
+    const deviceCookie = trustedDevice !== undefined && client.deviceCookie ? client.deviceCookie : this.newDeviceCookie(address);
     const sessionToken = randomToken();
     const csrfToken = randomToken();
     const now = this.clock.now();
@@ -63,7 +85,19 @@ export class AuthService {
       expires_at: expiresAt,
     });
     await this.sessions.deleteExpired(now);
-    return { user: toPublicUser(user), sessionToken, csrfToken, expiresAt };
+    return { user: toPublicUser(user), sessionToken, csrfToken, expiresAt, deviceCookie };
+  }
+
+  /** The device id of a cookie issued to this browser for this address, or undefined. */
+  private deviceOf(cookie: string | undefined, address: string): string | undefined {
+    const [deviceId, tag, ...rest] = (cookie ?? '').split('.');
+    if (!deviceId || !tag || rest.length > 0) return undefined;
+    return this.secrets.verifyMac(devicePurpose, `${deviceId}\n${address}`, tag) ? deviceId : undefined;
+  }
+
+  private newDeviceCookie(address: string): string {
+    const deviceId = randomToken();
+    return `${deviceId}.${this.secrets.mac(devicePurpose, `${deviceId}\n${address}`)}`;
   }
 
   private readonly signOutListeners = new Set<(sessionToken: string) => void>();

@@ -1,12 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
-import { actorOf, sessionCookie } from '../auth.js';
+import { actorOf, deviceCookie, sessionCookie } from '../auth.js';
 import { Strict, errorResponses } from '../schemas.js';
 import { PublicUserSchema, toPublicUser } from '../../domain/user.js';
 import { RefTo } from '../../domain/schema.js';
 import type { AuthService } from '../../services/auth.service.js';
 import type { UsersService } from '../../services/users.service.js';
 import { Email } from '../schemas.js';
+
+const deviceCookieMaxAgeSeconds = 365 * 24 * 60 * 60;
 
 const SessionResponse = Type.Object({ user: RefTo(PublicUserSchema), csrfToken: Type.String() });
 
@@ -49,14 +51,13 @@ export function authRoutes(app: App, deps: { auth: AuthService; users: UsersServ
       },
     },
     async (request, reply) => {
-      const login = await deps.auth.login(request.body.email, request.body.password, request.ip);
-      void reply.setCookie(sessionCookie, login.sessionToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.secureCookies,
-        expires: new Date(login.expiresAt),
+      const login = await deps.auth.login(request.body.email, request.body.password, {
+        ip: request.ip,
+        deviceCookie: request.cookies[deviceCookie],
       });
+      const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.secureCookies } as const;
+      void reply.setCookie(sessionCookie, login.sessionToken, { ...cookieOptions, expires: new Date(login.expiresAt) });
+      void reply.setCookie(deviceCookie, login.deviceCookie, { ...cookieOptions, maxAge: deviceCookieMaxAgeSeconds });
       return { user: login.user, csrfToken: login.csrfToken };
     },
   );
