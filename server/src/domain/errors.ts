@@ -11,6 +11,8 @@ export const requestErrorCodes = [
   'payload_too_large',
   'unauthenticated',
   'invalid_credentials',
+  // the current password given to change one's own password
+  'wrong_password',
   'session_expired',
   'csrf_failed',
   'forbidden',

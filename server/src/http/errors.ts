@@ -9,6 +9,7 @@ const statusByCode: Record<RequestErrorCode, number> = {
   payload_too_large: 413,
   unauthenticated: 401,
   invalid_credentials: 401,
+  wrong_password: 403,
   session_expired: 401,
   csrf_failed: 403,
   forbidden: 403,

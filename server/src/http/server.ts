@@ -110,7 +110,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   healthRoutes(app, { isReady: deps.isReady });
   authRoutes(app, { auth: deps.auth, users: deps.users, secureCookies: deps.secureCookies });
   meRoutes(app, { auth: deps.auth });
-  usersRoutes(app, { users: deps.users });
+  usersRoutes(app, { users: deps.users, auth: deps.auth });
   for (const register of deps.routes ?? []) register(app);
 
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());

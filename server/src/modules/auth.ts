@@ -16,7 +16,7 @@ export interface AuthModule {
 export async function createAuthModule(core: Core, accounts: OwnedAccounts): Promise<AuthModule> {
   const { db, clock, config } = core;
   const repositories = { users: new UsersRepository(db), sessions: new SessionsRepository(db), apiTokens: new ApiTokensRepository(db) };
-  const users = new UsersService(repositories.users, repositories.sessions, clock, accounts);
+  const users = new UsersService(repositories.users, repositories.sessions, repositories.apiTokens, clock, accounts);
   await users.bootstrapAdmin(config.admin, core.logger);
   return {
     repositories,

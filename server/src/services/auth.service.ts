@@ -7,6 +7,7 @@ import { hashPassword, verifyPassword } from '../lib/password.js';
 import { newId, randomToken, sha256Hex } from '../lib/ids.js';
 import type { Clock } from '../lib/clock.js';
 import type { SecretBox } from '../lib/secret-box.js';
+import { checkPassword as checkNewPassword, requireAdmin } from './users.service.js';
 import type { LoginThrottle, PasswordCheckGate, ThrottleReason } from './login-throttle.js';
 
 export interface SessionLogin {
@@ -61,17 +62,8 @@ export class AuthService {
   async login(email: string, password: string, client: SignInClient): Promise<SessionLogin> {
     const address = normalizeEmail(email);
     const trustedDevice = this.deviceOf(client.deviceCookie, address);
-    const decision = this.throttle.begin({ address, clientIp: client.ip, trustedDevice });
-    if (!decision.allowed) throw rateLimited(decision.reason, decision.waitMs);
-    const user = await this.users.findByEmail(address);
-    const hash = user?.password_hash ?? (await decoyHash());
-    const ok = await this.passwordChecks.run(() => verifyPassword(password, hash));
-    if (ok === undefined) {
-      this.throttle.takeBack(decision.ticket);
-      throw rateLimited('busy', 1000);
-    }
-    if (!user || !ok) throw new AppError('invalid_credentials', 'The email address or password is wrong');
-    this.throttle.succeeded(decision.ticket);
+    const user = await this.checkPassword(address, password, { ip: client.ip, trustedDevice });
+    if (!user) throw new AppError('invalid_credentials', 'The email address or password is wrong');
     const deviceCookie = trustedDevice !== undefined && client.deviceCookie ? client.deviceCookie : this.newDeviceCookie(address);
     const sessionToken = randomToken();
     const csrfToken = randomToken();
@@ -86,6 +78,44 @@ export class AuthService {
     });
     await this.sessions.deleteExpired(now);
     return { user: toPublicUser(user), sessionToken, csrfToken, expiresAt, deviceCookie };
+  }
+
+  /**
+   * The user whose password this is, or undefined: throttled (counted before the check) and
+   * through the cap on checks running at once, whoever asks.
+   */
+  private async checkPassword(address: string, password: string, client: { ip: string; trustedDevice: string | undefined }) {
+    const decision = this.throttle.begin({ address, clientIp: client.ip, trustedDevice: client.trustedDevice });
+    if (!decision.allowed) throw rateLimited(decision.reason, decision.waitMs);
+    const user = await this.users.findByEmail(address);
+    const hash = user?.password_hash ?? (await decoyHash());
+    const ok = await this.passwordChecks.run(() => verifyPassword(password, hash));
+    if (ok === undefined) {
+      this.throttle.takeBack(decision.ticket);
+      throw rateLimited('busy', 1000);
+    }
+    if (!user || !ok) return undefined;
+    this.throttle.succeeded(decision.ticket);
+    return user;
+  }
+
+  /**
+   * A user's own new password, proven by the current one. Their other sessions end (a session
+   * someone else may hold must not outlive the password); the one making the change stays.
+   */
+  async changeOwnPassword(
+    actor: Actor,
+    input: { currentPassword: string; newPassword: string },
+    client: { ip: string; sessionToken: string | undefined },
+  ): Promise<void> {
+    checkNewPassword(input.newPassword, 'newPassword');
+    const user = await this.checkPassword(normalizeEmail(actor.email), input.currentPassword, { ip: client.ip, trustedDevice: undefined });
+    if (!user || user.id !== actor.id) {
+      throw new AppError('wrong_password', 'The current password is wrong', { fields: { currentPassword: 'is wrong' } });
+    }
+    await this.users.update(user.id, { password_hash: await hashPassword(input.newPassword), updated_at: this.clock.now() });
+    if (actor.via === 'session' && client.sessionToken) await this.sessions.deleteForUserExcept(user.id, sha256Hex(client.sessionToken));
+    else await this.sessions.deleteForUser(user.id);
   }
 
   /** The device id of a cookie issued to this browser for this address, or undefined. */
@@ -151,15 +181,35 @@ export class AuthService {
   }
 
   async listApiTokens(actor: Actor) {
-    return (await this.tokens.listForUser(actor.id)).map((t) => ({
+    return this.tokensOf(actor.id);
+  }
+
+  async revokeApiToken(actor: Actor, id: string): Promise<void> {
+    if ((await this.tokens.delete(actor.id, id)) === 0) throw notFound('API token');
+  }
+
+  /** An admin's view of another user's tokens (never the secrets: only their hashes are stored). */
+  async listUserApiTokens(actor: Actor, userId: string) {
+    await this.requireUser(actor, userId);
+    return this.tokensOf(userId);
+  }
+
+  async revokeUserApiToken(actor: Actor, userId: string, id: string): Promise<void> {
+    await this.requireUser(actor, userId);
+    if ((await this.tokens.delete(userId, id)) === 0) throw notFound('API token');
+  }
+
+  private async requireUser(actor: Actor, userId: string): Promise<void> {
+    requireAdmin(actor);
+    if (!(await this.users.findById(userId))) throw notFound('User');
+  }
+
+  private async tokensOf(userId: string) {
+    return (await this.tokens.listForUser(userId)).map((t) => ({
       id: t.id,
       name: t.name,
       createdAt: new Date(t.created_at).toISOString(),
       lastUsedAt: t.last_used_at === null ? null : new Date(t.last_used_at).toISOString(),
     }));
-  }
-
-  async revokeApiToken(actor: Actor, id: string): Promise<void> {
-    if ((await this.tokens.delete(actor.id, id)) === 0) throw notFound('API token');
   }
 }
