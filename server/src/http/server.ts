@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from '../lib/logger.js';
 import type { App } from './app.js';
 import { authenticate } from './auth.js';
-import { errorBody, handleError, handleFrameworkError } from './errors.js';
+import { errorBody, handleClientError, handleError, handleFrameworkError } from './errors.js';
 import { sharedSchemas } from './schemas.js';
 import { addSharedSchema, validatorCompiler } from './validation.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -67,6 +67,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     trustProxy: typeof deps.trustProxy === 'number' ? trustHops(deps.trustProxy) : (deps.trustProxy ?? false),
     // Errors raised by the router before any handler runs still get the contract's body.
     frameworkErrors: handleFrameworkError,
+    // …and so do those of Node's HTTP parser, before there is a request at all.
+    clientErrorHandler: handleClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
