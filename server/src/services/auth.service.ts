@@ -1,4 +1,5 @@
 import { AppError, notFound, validationFailed } from '../domain/errors.js';
+import { checkedName } from '../domain/names.js';
 import { normalizeEmail, toPublicUser, type Actor, type PublicUser } from '../domain/user.js';
 import type { UsersRepository } from '../db/repositories/users.repository.js';
 import type { SessionsRepository } from '../db/repositories/sessions.repository.js';
@@ -171,7 +172,7 @@ export class AuthService {
   }
 
   async createApiToken(actor: Actor, name: string) {
-    const trimmed = name.trim();
+    const trimmed = checkedName(name);
     if (!trimmed) throw validationFailed({ name: 'must not be empty' });
     // The prefix makes a leaked token recognisable to secret scanners.
     const token = `myd_${randomToken()}`;

@@ -24,6 +24,7 @@ import {
   type DomainEntry,
 } from '../domain/provider.js';
 import type { Actor } from '../domain/user.js';
+import { checkedName } from '../domain/names.js';
 import type { ProviderRow } from '../db/schema.js';
 import {
   isForeignKeyViolation,
@@ -459,7 +460,7 @@ function requireAdmin(actor: Actor): void {
 }
 
 function checkName(input: string): string {
-  const name = input.trim();
+  const name = checkedName(input);
   if (name === '') throw validationFailed({ name: 'must not be empty' });
   return name;
 }

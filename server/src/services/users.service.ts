@@ -1,4 +1,5 @@
 import { AppError, forbidden, notFound, validationFailed } from '../domain/errors.js';
+import { checkedName } from '../domain/names.js';
 import { normalizeEmail, toPublicUser, type Actor, type PublicUser, type UserRole } from '../domain/user.js';
 import type { UsersRepository } from '../db/repositories/users.repository.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -76,7 +77,7 @@ export class UsersService {
     return {
       id: newId(),
       email,
-      name: input.name.trim() || email,
+      name: checkedName(input.name) || email,
       role: input.role,
       password_hash: await hashPassword(input.password),
       created_at: now,
@@ -114,7 +115,7 @@ export class UsersService {
     }
     if (input.password !== undefined) checkPassword(input.password);
     await this.users.update(id, {
-      ...(input.name !== undefined && { name: input.name.trim() }),
+      ...(input.name !== undefined && { name: checkedName(input.name) }),
       ...(input.role !== undefined && { role: input.role }),
       ...(input.password !== undefined && { password_hash: await hashPassword(input.password) }),
       updated_at: this.clock.now(),
