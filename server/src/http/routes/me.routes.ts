@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
-import { actorOf, sessionCookie } from '../auth.js';
+import { actorOf, sessionCookieOf } from '../auth.js';
 import { IdParams, ListOf, Strict, TokenInfo, errorResponses } from '../schemas.js';
 import { PublicUserSchema, toPublicUser } from '../../domain/user.js';
 import { RefTo } from '../../domain/schema.js';
@@ -25,7 +25,7 @@ export function meRoutes(app: App, deps: { auth: AuthService }) {
       },
     },
     async (request, reply) => {
-      await deps.auth.changeOwnPassword(actorOf(request), request.body, { ip: request.ip, sessionToken: request.cookies[sessionCookie] });
+      await deps.auth.changeOwnPassword(actorOf(request), request.body, { ip: request.ip, sessionToken: sessionCookieOf(request) });
       return reply.status(204).send(null);
     },
   );
@@ -33,6 +33,7 @@ export function meRoutes(app: App, deps: { auth: AuthService }) {
   app.post(
     '/api/v1/me/tokens',
     {
+      config: { noStore: true },
       schema: {
         tags: ['me'],
         summary: 'Create an API token; the token is shown only in this response',
