@@ -173,7 +173,7 @@ export function createHttpServer(c: Container, webDir: string | undefined = defa
     users: c.services.users,
     isReady: () => isReady(c.db),
     webDir,
-    secureCookies: c.config.baseUrl.startsWith('https://'),
+    https: c.config.baseUrl.startsWith('https://'),
     trustProxy: c.config.trustProxy,
     routes: [
       (app) => providersRoutes(app, { providers: c.services.providers }),

@@ -11,6 +11,8 @@ export const requestErrorCodes = [
   'payload_too_large',
   'unauthenticated',
   'invalid_credentials',
+  // the current password given to change one's own password
+  'wrong_password',
   'session_expired',
   'csrf_failed',
   'forbidden',
@@ -53,6 +55,9 @@ export const requestErrorCodes = [
   'unsupported_media_type',
   'bad_request',
   'uri_too_long',
+  // refused by Node's HTTP parser before Fastify sees a request
+  'headers_too_large',
+  'request_timeout',
 ] as const;
 
 /** Failures of background work (sync, sending), shown in status fields, never as HTTP errors. */

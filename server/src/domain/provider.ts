@@ -68,6 +68,17 @@ export const DomainEntrySchema = Type.Object({
 });
 export type DomainEntry = Static<typeof DomainEntrySchema>;
 
+/**
+ * Who may see a provider: one a user added and no admin has reviewed is offered only to that
+ * user and to admins, so nobody else picks it and sends it their mailbox password.
+ */
+export function providerVisibleTo(
+  actor: { id: string; role: 'admin' | 'user' },
+  row: { trusted: number; created_by: string | null },
+): boolean {
+  return actor.role === 'admin' || row.trusted === 1 || row.created_by === actor.id;
+}
+
 /** The ports a client uses when the admin chose only the security (RFC 8314: 465, not 455). */
 export const standardPorts = {
   imap: { tls: 993, starttls: 143, none: 143 },

@@ -7,9 +7,27 @@ import { AppError } from '../domain/errors.js';
 import type { Actor } from '../domain/user.js';
 import type { AuthService, ResolvedSession } from '../services/auth.service.js';
 
-export const sessionCookie = 'mailyard_session';
+/**
+ * The names of the session cookie and of the device cookie (set on a successful sign-in: this
+ * browser's failed sign-ins at that account count on their own). Served over https they are
+ * Secure and carry the `__Host-` prefix, which browsers accept only from this exact origin over
+ * https with Path=/ and no Domain: a neighbouring subdomain or a plain-http page cannot plant one.
+ */
+export interface CredentialCookies {
+  session: string;
+  device: string;
+  secure: boolean;
+}
+
+export const credentialCookies = (https: boolean): CredentialCookies =>
+  https
+    ? { session: '__Host-mailyard_session', device: '__Host-mailyard_device', secure: true }
+    : { session: 'mailyard_session', device: 'mailyard_device', secure: false };
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    credentialCookies: CredentialCookies;
+  }
   interface FastifyRequest {
     actor?: Actor;
     csrfToken?: string;
@@ -17,8 +35,14 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** the route needs no signed-in user */
     public?: boolean;
+    /** the response carries a credential (a CSRF or API token): never stored by a cache */
+    noStore?: boolean;
   }
 }
+
+/** The session cookie a request came with, if any. */
+export const sessionCookieOf = (request: FastifyRequest): string | undefined =>
+  request.cookies[request.server.credentialCookies.session];
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -41,7 +65,7 @@ async function readCredential(auth: AuthService, request: FastifyRequest, extend
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     return { kind: 'token', actor: token ? await auth.resolveApiToken(token) : undefined };
   }
-  const cookie = request.cookies[sessionCookie];
+  const cookie = sessionCookieOf(request);
   return cookie ? { kind: 'session', session: await auth.resolveSession(cookie, { extend }) } : { kind: 'none' };
 }
 

@@ -1,5 +1,7 @@
 // The one place where domain error codes become HTTP statuses and every failure becomes the
 // contract's error body: {"error":{"code","message","details"}}. Never a stack trace.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, type RequestErrorCode } from '../domain/errors.js';
 
@@ -9,6 +11,7 @@ const statusByCode: Record<RequestErrorCode, number> = {
   payload_too_large: 413,
   unauthenticated: 401,
   invalid_credentials: 401,
+  wrong_password: 403,
   session_expired: 401,
   csrf_failed: 403,
   forbidden: 403,
@@ -46,6 +49,8 @@ const statusByCode: Record<RequestErrorCode, number> = {
   unsupported_media_type: 415,
   bad_request: 400,
   uri_too_long: 414,
+  headers_too_large: 431,
+  request_timeout: 408,
 };
 
 export const httpStatusFor = (code: RequestErrorCode): number => statusByCode[code];
@@ -110,4 +115,35 @@ export function handleError(error: FastifyError | AppError | Error, request: Fas
 export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode ?? 400;
   void reply.status(status).send(errorBody(status === 414 ? 'uri_too_long' : 'bad_request', error.message));
+}
+
+/** What Node's HTTP parser refused, as the contract's error: code, status and message. */
+function protocolError(error: NodeJS.ErrnoException): { code: RequestErrorCode; message: string } {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { code: 'request_timeout', message: 'The request took too long to arrive' };
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return { code: 'headers_too_large', message: 'The request line or headers are too large' };
+  }
+  if (error.code === 'HPE_INVALID_CONTENT_LENGTH' || error.code === 'HPE_UNEXPECTED_CONTENT_LENGTH') {
+    return { code: 'bad_request', message: 'The Content-Length header is invalid' };
+  }
+  return { code: 'bad_request', message: 'The request is not valid HTTP' };
+}
+
+/**
+ * Errors of the HTTP parser (over-long headers, a bad Content-Length, a malformed request)
+ * happen before Fastify has a request: answered on the socket itself, in the same format.
+ */
+export function handleClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const { code, message } = protocolError(error);
+  const status = httpStatusFor(code);
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -8,8 +8,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { existsSync } from 'node:fs';
 import type { Logger } from '../lib/logger.js';
 import type { App } from './app.js';
-import { authenticate } from './auth.js';
-import { errorBody, handleError, handleFrameworkError } from './errors.js';
+import { authenticate, credentialCookies } from './auth.js';
+import { errorBody, handleClientError, handleError, handleFrameworkError } from './errors.js';
 import { sharedSchemas } from './schemas.js';
 import { addSharedSchema, validatorCompiler } from './validation.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -26,7 +26,8 @@ export interface HttpDeps {
   isReady: () => Promise<boolean>;
   /** directory of the built web UI (index.html), if present */
   webDir: string | undefined;
-  secureCookies: boolean;
+  /** the base URL is https://: Secure `__Host-` cookies and Strict-Transport-Security */
+  https: boolean;
   /** Fastify's trustProxy: whose X-Forwarded-For to believe for `request.ip` (MAILYARD_TRUST_PROXY) */
   trustProxy?: boolean | number | string[];
   /** extra route registrations (features add theirs in the composition root) */
@@ -34,6 +35,7 @@ export interface HttpDeps {
 }
 
 export const defaultBodyLimit = 1024 * 1024;
+const hstsMaxAgeSeconds = 365 * 24 * 60 * 60;
 
 /**
  * The policy of the web UI's pages. The reading pane shows mail in a sandboxed `srcdoc` frame,
@@ -67,6 +69,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     trustProxy: typeof deps.trustProxy === 'number' ? trustHops(deps.trustProxy) : (deps.trustProxy ?? false),
     // Errors raised by the router before any handler runs still get the contract's body.
     frameworkErrors: handleFrameworkError,
+    // …and so do those of Node's HTTP parser, before there is a request at all.
+    clientErrorHandler: handleClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -82,7 +86,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
       info: { title: 'Mailyard API', version: '1', description: 'Connect, synchronise and send through IMAP/SMTP mailboxes.' },
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'mailyard_session' },
+          session: { type: 'apiKey', in: 'cookie', name: credentialCookies(deps.https).session },
           bearer: { type: 'http', scheme: 'bearer' },
         },
       },
@@ -91,10 +95,15 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(cookie);
+  app.decorate('credentialCookies', credentialCookies(deps.https));
 
   app.addHook('onRequest', authenticate(deps.auth));
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-content-type-options', 'nosniff');
+    // A browser that reached the app over https once refuses plain http to it for a year.
+    if (deps.https) void reply.header('strict-transport-security', `max-age=${hstsMaxAgeSeconds}`);
+    // Responses with a CSRF or API token in them stay out of browser and proxy caches.
+    if (request.routeOptions.config.noStore) void reply.header('cache-control', 'no-store');
     void reply.header('referrer-policy', 'no-referrer');
     // Stops other sites from framing the app; the reading pane's own srcdoc frame has no
     // response, so neither this nor frame-ancestors applies to it.
@@ -108,9 +117,9 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   });
 
   healthRoutes(app, { isReady: deps.isReady });
-  authRoutes(app, { auth: deps.auth, users: deps.users, secureCookies: deps.secureCookies });
+  authRoutes(app, { auth: deps.auth, users: deps.users });
   meRoutes(app, { auth: deps.auth });
-  usersRoutes(app, { users: deps.users });
+  usersRoutes(app, { users: deps.users, auth: deps.auth });
   for (const register of deps.routes ?? []) register(app);
 
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());

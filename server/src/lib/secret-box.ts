@@ -1,7 +1,7 @@
 // Encryption of secrets at rest (mailbox passwords, OAuth tokens, client secrets).
 // AES-256-GCM with a random 96-bit nonce. Stored form: "v1:<keyId>:<nonce>:<ciphertext+tag>"
 // (base64url). The version and key id let us rotate keys or algorithms later.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -24,6 +24,19 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
     return ['v1', this.keyId, nonce.toString('base64url'), body.toString('base64url')].join(':');
+  }
+
+  /** An HMAC-SHA256 tag of `value` under a key derived for `purpose` (never the encryption key itself). */
+  mac(purpose: string, value: string): string {
+    const key = Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `mailyard:${purpose}`, 32));
+    return createHmac('sha256', key).update(value, 'utf8').digest('base64url');
+  }
+
+  /** Whether `tag` is `mac(purpose, value)`, compared in constant time. */
+  verifyMac(purpose: string, value: string, tag: string): boolean {
+    const expected = Buffer.from(this.mac(purpose, value));
+    const given = Buffer.from(tag);
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   decrypt(stored: string): string {

@@ -4,7 +4,7 @@ import { ApiTokensRepository } from '../db/repositories/api-tokens.repository.js
 import { SessionsRepository } from '../db/repositories/sessions.repository.js';
 import { UsersRepository } from '../db/repositories/users.repository.js';
 import { AuthService } from '../services/auth.service.js';
-import { LoginThrottle } from '../services/login-throttle.js';
+import { LoginThrottle, PasswordCheckGate } from '../services/login-throttle.js';
 import { UsersService, type OwnedAccounts } from '../services/users.service.js';
 
 export interface AuthModule {
@@ -16,11 +16,20 @@ export interface AuthModule {
 export async function createAuthModule(core: Core, accounts: OwnedAccounts): Promise<AuthModule> {
   const { db, clock, config } = core;
   const repositories = { users: new UsersRepository(db), sessions: new SessionsRepository(db), apiTokens: new ApiTokensRepository(db) };
-  const users = new UsersService(repositories.users, repositories.sessions, clock, accounts);
+  const users = new UsersService(repositories.users, repositories.sessions, repositories.apiTokens, clock, accounts);
   await users.bootstrapAdmin(config.admin, core.logger);
   return {
     repositories,
     users,
-    auth: new AuthService(repositories.users, repositories.sessions, repositories.apiTokens, new LoginThrottle(clock), clock, config.sessionTtlMs),
+    auth: new AuthService(
+      repositories.users,
+      repositories.sessions,
+      repositories.apiTokens,
+      new LoginThrottle(clock),
+      new PasswordCheckGate(),
+      core.secrets,
+      clock,
+      config.sessionTtlMs,
+    ),
   };
 }

@@ -6,6 +6,7 @@ import { createDatabase, migrateToLatest, type Db } from '../db/database.js';
 import { BlobStore } from '../lib/blob-store.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import { protectDataOnDisk } from '../lib/private-files.js';
 import { SecretBox, loadSecretKey } from '../lib/secret-box.js';
 import { EventBus } from '../services/event-bus.js';
 
@@ -20,6 +21,7 @@ export interface Core {
 }
 
 export async function createCore(config: Config, logger: Logger, clock: Clock): Promise<Core> {
+  protectDataOnDisk(config.dataDir, config.database.kind === 'sqlite' ? config.database.file : undefined, logger);
   const db = createDatabase(config.database);
   await migrateToLatest(db);
   return {

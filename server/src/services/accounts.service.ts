@@ -26,7 +26,7 @@ import {
 } from '../domain/account.js';
 import { sealAccountSecret } from '../domain/account-secret.js';
 import { AppError, forbidden, notFound, validationFailed } from '../domain/errors.js';
-import { toProvider, type Provider } from '../domain/provider.js';
+import { providerVisibleTo, toProvider, type Provider } from '../domain/provider.js';
 import { findCatalogueEntryByDomain } from '../domain/provider-catalogue.js';
 import type { ServerEvent } from '../domain/events.js';
 import type { Actor } from '../domain/user.js';
@@ -169,7 +169,7 @@ export class AccountsService {
   async create(actor: Actor, input: CreateAccountInput): Promise<Account> {
     const email = canonicalAddress(input.email);
     const domain = splitAddress(email).domain;
-    const provider = await this.resolveProvider(input.providerId, domain);
+    const provider = await this.resolveProvider(actor, input.providerId, domain);
     if (provider.auth.method === 'oauth2') throw oauthRequired(provider);
     const login = deriveLogin(provider.loginFormat, email, input.login);
     const password = requirePassword(input.password);
@@ -567,10 +567,10 @@ export class AccountsService {
   }
 
   /** An explicit choice wins; else the domain lookup; else the caller must pick one (provider_required). */
-  private async resolveProvider(providerId: string | undefined, domain: string): Promise<Provider> {
+  private async resolveProvider(actor: Actor, providerId: string | undefined, domain: string): Promise<Provider> {
     if (providerId !== undefined) {
       const row = await this.deps.providers.findById(providerId);
-      if (!row) throw validationFailed({ providerId: 'is not a known provider' });
+      if (!row || !providerVisibleTo(actor, row)) throw validationFailed({ providerId: 'is not a known provider' });
       return toProvider(row, await this.deps.providers.listDomains(row.id));
     }
     const row = await this.deps.providers.findProviderByDomain(domain);

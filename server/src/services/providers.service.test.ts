@@ -170,7 +170,7 @@ describe('domains', () => {
     );
     expect(taken.code).toBe('domain_taken');
     expect(taken.message).toContain('"First"');
-    expect(await service.list()).toHaveLength(1);
+    expect(await service.list(admin)).toHaveLength(1);
 
     const second = await service.create(admin, { ...hosts, name: 'Second' });
     expect(
@@ -187,7 +187,7 @@ describe('domains', () => {
     const moved = await service.update(admin, first.id, { domains: ['bücher.example', 'new.example'] });
     expect(moved.domains).toEqual(['new.example', 'xn--bcher-kva.example']);
     await service.removeDomain(admin, 'BÜCHER.example');
-    expect((await service.get(first.id)).domains).toEqual(['new.example']);
+    expect((await service.get(admin, first.id)).domains).toEqual(['new.example']);
     expect((await failure(service.removeDomain(admin, 'nowhere.example'))).code).toBe('not_found');
   });
 });
@@ -279,7 +279,7 @@ describe('permissions and deletion', () => {
 
     await db.deleteFrom('accounts').execute();
     await service.delete(admin, provider.id);
-    expect((await failure(service.get(provider.id))).code).toBe('not_found');
+    expect((await failure(service.get(admin, provider.id))).code).toBe('not_found');
   });
 });
 

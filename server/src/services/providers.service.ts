@@ -10,6 +10,7 @@ import {
   defaultProviderName,
   formatScopes,
   oauthPresetForHost,
+  providerVisibleTo,
   securityForPort,
   standardPorts,
   toProvider,
@@ -23,6 +24,7 @@ import {
   type DomainEntry,
 } from '../domain/provider.js';
 import type { Actor } from '../domain/user.js';
+import { checkedName } from '../domain/names.js';
 import type { ProviderRow } from '../db/schema.js';
 import {
   isForeignKeyViolation,
@@ -127,17 +129,19 @@ export class ProvidersService {
     private readonly hostIsPublic: HostIsPublic,
   ) {}
 
-  async list(): Promise<Provider[]> {
+  /** The providers `actor` may see (providerVisibleTo). */
+  async list(actor: Actor): Promise<Provider[]> {
     const [rows, domains] = await Promise.all([this.providers.list(), this.providers.listAllDomains()]);
     const byProvider = new Map<string, string[]>();
     for (const d of domains)
       byProvider.set(d.providerId, [...(byProvider.get(d.providerId) ?? []), d.domain]);
-    return rows.map((row) => toProvider(row, byProvider.get(row.id) ?? []));
+    return rows.filter((row) => providerVisibleTo(actor, row)).map((row) => toProvider(row, byProvider.get(row.id) ?? []));
   }
 
-  async get(id: string): Promise<Provider> {
+  /** A provider `actor` may see; one they may not is not found, like one that does not exist. */
+  async get(actor: Actor, id: string): Promise<Provider> {
     const row = await this.providers.findById(id);
-    if (!row) throw notFound('Provider');
+    if (!row || !providerVisibleTo(actor, row)) throw notFound('Provider');
     return toProvider(row, await this.providers.listDomains(id));
   }
 
@@ -195,7 +199,7 @@ export class ProvidersService {
         await assertDomainsFree(this.providers, domains, undefined);
       },
     );
-    return this.get(id);
+    return this.get(actor, id);
   }
 
   async update(actor: Actor, id: string, input: UpdateProviderInput): Promise<Provider> {
@@ -241,7 +245,7 @@ export class ProvidersService {
         await assertDomainsFree(this.providers, domains ?? [], id);
       },
     );
-    return this.get(id);
+    return this.get(actor, id);
   }
 
   /** docs/product.md, flow 3: a provider that still has mailboxes is not deleted; the answer lists them. */
@@ -457,7 +461,7 @@ function requireAdmin(actor: Actor): void {
 }
 
 function checkName(input: string): string {
-  const name = input.trim();
+  const name = checkedName(input);
   if (name === '') throw validationFailed({ name: 'must not be empty' });
   return name;
 }

@@ -1,9 +1,11 @@
 import { AppError, forbidden, notFound, validationFailed } from '../domain/errors.js';
+import { checkedName } from '../domain/names.js';
 import { normalizeEmail, toPublicUser, type Actor, type PublicUser, type UserRole } from '../domain/user.js';
 import type { UsersRepository } from '../db/repositories/users.repository.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { NewUser } from '../db/schema.js';
 import type { SessionsRepository } from '../db/repositories/sessions.repository.js';
+import type { ApiTokensRepository } from '../db/repositories/api-tokens.repository.js';
 import { hashPassword } from '../lib/password.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../lib/clock.js';
@@ -32,9 +34,9 @@ export interface OwnedAccounts {
 const emailTaken = (email: string) =>
   new AppError('email_taken', `A user with the address ${email} already exists`, { fields: { email: 'already in use' } });
 
-function checkPassword(password: string): void {
+export function checkPassword(password: string, field = 'password'): void {
   if (password.length < minPasswordLength) {
-    throw validationFailed({ password: `must be at least ${minPasswordLength} characters` });
+    throw validationFailed({ [field]: `must be at least ${minPasswordLength} characters` });
   }
 }
 
@@ -42,6 +44,7 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
+    private readonly tokens: ApiTokensRepository,
     private readonly clock: Clock,
     /** the user's mailboxes go first, the way the owner would delete them */
     private readonly accounts: OwnedAccounts,
@@ -74,7 +77,7 @@ export class UsersService {
     return {
       id: newId(),
       email,
-      name: input.name.trim() || email,
+      name: checkedName(input.name) || email,
       role: input.role,
       password_hash: await hashPassword(input.password),
       created_at: now,
@@ -112,12 +115,14 @@ export class UsersService {
     }
     if (input.password !== undefined) checkPassword(input.password);
     await this.users.update(id, {
-      ...(input.name !== undefined && { name: input.name.trim() }),
+      ...(input.name !== undefined && { name: checkedName(input.name) }),
       ...(input.role !== undefined && { role: input.role }),
       ...(input.password !== undefined && { password_hash: await hashPassword(input.password) }),
       updated_at: this.clock.now(),
     });
-    // A new password or a lost admin role ends the user's sessions.
+    // A new password ends every credential the old one gave out; a lost admin role ends the
+    // sessions (a token takes the user's current role on each request).
+    if (input.password !== undefined) await this.tokens.deleteForUser(id);
     if (input.password !== undefined || (input.role && input.role !== user.role)) await this.sessions.deleteForUser(id);
     return this.get(id);
   }

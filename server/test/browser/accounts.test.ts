@@ -2,7 +2,6 @@
 // Add New Server for an unknown domain) and Method 2 (Profile → Email accounts → New), clicked
 // through in Chromium against the rig's real Dovecot and Postfix. Each wizard step is saved as a
 // screenshot for the README (docs/screenshots/wizard-*.png with UPDATE_SCREENSHOTS=1).
-import net from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/domain/account.js';
@@ -12,16 +11,9 @@ import { adminEmail, adminPassword, startTestApp, type TestApp } from '../suppor
 import { launchBrowser } from '../support/browser.js';
 import { deliver, fastSyncOptions } from '../support/sync.js';
 import { builtWebDir, screenshotPath } from '../support/web.js';
+import { closedPort } from '../support/closed-port.js';
 
 printRigLogsOnFailure();
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: screenshotPath(name) });

@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { dialects } from '../support/database.js';
 import { userIdOf } from '../support/messages.js';
 import { deliver, eventually, fastSyncOptions } from '../support/sync.js';
+import { closedPort } from '../support/closed-port.js';
 
 printRigLogsOnFailure();
 
@@ -38,14 +38,6 @@ let counter = 0;
 const uniqueDomain = () => `acct${Date.now().toString(36)}${(counter += 1)}.test`;
 
 /** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /**
  * A Dovecot login that is a bare name (no domain), as providers with the "mailbox name" login
  * format have. The rig's users are full addresses, so this writes a passwd-file entry beside

@@ -27,21 +27,13 @@ import {
 } from '../rig/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { dialects, type TestDialect } from '../support/database.js';
+import { closedPort } from '../support/closed-port.js';
 
 printRigLogsOnFailure();
 
 const execFileAsync = promisify(execFile);
 
 /** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 async function listen(server: net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -1,23 +1,14 @@
 // Creating a provider from its two hosts alone: ports and security come from probing the real
 // Dovecot and Postfix. The rig listens on high loopback ports, so the probe's candidate ports
 // (993/143 and 465/587 in production) are pointed at the rig's listeners.
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getRig } from '../rig/index.js';
 import { dialects, type TestDialect } from '../support/database.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import type { Provider } from '../../src/domain/provider.js';
+import { closedPort } from '../support/closed-port.js';
 
 /** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 describe.each(dialects)('provider probing on %s', (dialect: TestDialect) => {
   let t: TestApp | undefined;
   afterEach(async () => {

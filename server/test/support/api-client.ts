@@ -39,7 +39,10 @@ export class PendingRequest<T = unknown> implements PromiseLike<ApiResponse<T>> 
 }
 
 export class ApiClient {
+  /** the session cookie, `name=value` */
   cookie: string | undefined;
+  /** the device cookie a successful sign-in sets, `name=value`, kept like a browser keeps it */
+  deviceCookie: string | undefined;
   csrfToken: string | undefined;
   bearer: string | undefined;
 
@@ -75,7 +78,8 @@ export class ApiClient {
     extraHeaders: Record<string, string> = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = {};
-    if (this.cookie) headers.cookie = this.cookie;
+    const cookies = [this.cookie, this.deviceCookie].filter(Boolean);
+    if (cookies.length > 0) headers.cookie = cookies.join('; ');
     if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
     if (this.csrfToken && method !== 'GET') headers['x-csrf-token'] = this.csrfToken;
     let payload: string | undefined;
@@ -86,7 +90,8 @@ export class ApiClient {
     const res = await fetch(this.baseUrl + path, { method, headers: { ...headers, ...extraHeaders }, body: payload, redirect: 'manual' });
     for (const setCookie of res.headers.getSetCookie()) {
       const [pair] = setCookie.split(';');
-      if (pair?.startsWith('mailyard_session=')) this.cookie = pair.endsWith('=') ? undefined : pair;
+      if (/^(__Host-)?mailyard_session=/.test(pair ?? '')) this.cookie = pair?.endsWith('=') ? undefined : pair;
+      if (/^(__Host-)?mailyard_device=/.test(pair ?? '')) this.deviceCookie = pair;
     }
     const text = await res.text();
     let parsed: unknown = text;

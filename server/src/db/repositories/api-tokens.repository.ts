@@ -39,4 +39,8 @@ export class ApiTokensRepository {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+
+  async deleteForUser(userId: string): Promise<void> {
+    await this.db.deleteFrom('api_tokens').where('user_id', '=', userId).execute();
+  }
 }

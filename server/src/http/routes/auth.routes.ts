@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
-import { actorOf, sessionCookie } from '../auth.js';
+import { actorOf, sessionCookieOf } from '../auth.js';
 import { Strict, errorResponses } from '../schemas.js';
 import { PublicUserSchema, toPublicUser } from '../../domain/user.js';
 import { RefTo } from '../../domain/schema.js';
@@ -8,9 +8,12 @@ import type { AuthService } from '../../services/auth.service.js';
 import type { UsersService } from '../../services/users.service.js';
 import { Email } from '../schemas.js';
 
+const deviceCookieMaxAgeSeconds = 365 * 24 * 60 * 60;
+
 const SessionResponse = Type.Object({ user: RefTo(PublicUserSchema), csrfToken: Type.String() });
 
-export function authRoutes(app: App, deps: { auth: AuthService; users: UsersService; secureCookies: boolean }) {
+export function authRoutes(app: App, deps: { auth: AuthService; users: UsersService }) {
+  const cookies = app.credentialCookies;
   app.get(
     '/api/v1/setup',
     { config: { public: true }, schema: { tags: ['auth'], summary: 'Whether the first admin still has to be created', response: { 200: Type.Object({ needed: Type.Boolean() }) } } },
@@ -37,7 +40,7 @@ export function authRoutes(app: App, deps: { auth: AuthService; users: UsersServ
   app.post(
     '/api/v1/auth/login',
     {
-      config: { public: true },
+      config: { public: true, noStore: true },
       schema: {
         tags: ['auth'],
         summary: 'Sign in; sets the session cookie',
@@ -49,21 +52,23 @@ export function authRoutes(app: App, deps: { auth: AuthService; users: UsersServ
       },
     },
     async (request, reply) => {
-      const login = await deps.auth.login(request.body.email, request.body.password, request.ip);
-      void reply.setCookie(sessionCookie, login.sessionToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.secureCookies,
-        expires: new Date(login.expiresAt),
+      const login = await deps.auth.login(request.body.email, request.body.password, {
+        ip: request.ip,
+        deviceCookie: request.cookies[cookies.device],
       });
+      const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: cookies.secure } as const;
+      void reply.setCookie(cookies.session, login.sessionToken, { ...cookieOptions, expires: new Date(login.expiresAt) });
+      void reply.setCookie(cookies.device, login.deviceCookie, { ...cookieOptions, maxAge: deviceCookieMaxAgeSeconds });
       return { user: login.user, csrfToken: login.csrfToken };
     },
   );
 
   app.get(
     '/api/v1/auth/session',
-    { schema: { tags: ['auth'], summary: 'The current session and its CSRF token', response: { 200: SessionResponse, ...errorResponses } } },
+    {
+      config: { noStore: true },
+      schema: { tags: ['auth'], summary: 'The current session and its CSRF token', response: { 200: SessionResponse, ...errorResponses } },
+    },
     (request) => ({ user: toPublicUser(actorOf(request)), csrfToken: request.csrfToken ?? '' }),
   );
 
@@ -71,9 +76,9 @@ export function authRoutes(app: App, deps: { auth: AuthService; users: UsersServ
     '/api/v1/auth/logout',
     { schema: { tags: ['auth'], summary: 'Sign out', response: { 204: Type.Null(), ...errorResponses } } },
     async (request, reply) => {
-      const cookie = request.cookies[sessionCookie];
+      const cookie = sessionCookieOf(request);
       if (cookie) await deps.auth.logout(cookie);
-      void reply.clearCookie(sessionCookie, { path: '/' });
+      void reply.clearCookie(cookies.session, { path: '/', secure: cookies.secure });
       return reply.status(204).send(null);
     },
   );

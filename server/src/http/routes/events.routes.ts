@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { App } from '../app.js';
-import { actorOf, sessionCookie } from '../auth.js';
+import { actorOf, sessionCookieOf } from '../auth.js';
 import { errorResponses } from '../schemas.js';
 import type { EventBus } from '../../services/event-bus.js';
 import type { AccountPermission } from '../../domain/account.js';
@@ -132,7 +132,7 @@ export function eventsRoutes(app: App, deps: EventsRouteDeps) {
       }, heartbeatMs);
       heartbeat.unref();
 
-      const session = request.cookies[sessionCookie];
+      const session = sessionCookieOf(request);
       const stopWatchingSignOut = deps.onSignOut((token) => {
         if (token === session) endSignedOut();
       });

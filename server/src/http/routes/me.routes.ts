@@ -1,17 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
-import { actorOf } from '../auth.js';
-import { IdParams, ListOf, Strict, errorResponses } from '../schemas.js';
+import { actorOf, sessionCookieOf } from '../auth.js';
+import { IdParams, ListOf, Strict, TokenInfo, errorResponses } from '../schemas.js';
 import { PublicUserSchema, toPublicUser } from '../../domain/user.js';
 import { RefTo } from '../../domain/schema.js';
 import type { AuthService } from '../../services/auth.service.js';
-
-const TokenInfo = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  createdAt: Type.String(),
-  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
-});
 
 export function meRoutes(app: App, deps: { auth: AuthService }) {
   app.get('/api/v1/me', { schema: { tags: ['me'], response: { 200: RefTo(PublicUserSchema), ...errorResponses } } }, (request) =>
@@ -19,8 +12,28 @@ export function meRoutes(app: App, deps: { auth: AuthService }) {
   );
 
   app.post(
+    '/api/v1/me/password',
+    {
+      schema: {
+        tags: ['me'],
+        summary: "Change one's own password; ends one's other sessions",
+        body: Type.Object(
+          { currentPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: Type.String({ minLength: 1, maxLength: 1024 }) },
+          Strict,
+        ),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deps.auth.changeOwnPassword(actorOf(request), request.body, { ip: request.ip, sessionToken: sessionCookieOf(request) });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
     '/api/v1/me/tokens',
     {
+      config: { noStore: true },
       schema: {
         tags: ['me'],
         summary: 'Create an API token; the token is shown only in this response',

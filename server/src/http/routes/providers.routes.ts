@@ -81,11 +81,12 @@ const UpdateProviderBody = Type.Object(
 const DomainParams = Type.Object({ domain: Type.String({ minLength: 1, maxLength: 253 }) });
 
 export function providersRoutes(app: App, deps: { providers: ProvidersService }) {
-  // Any signed-in user may read providers: people pick one in the add-account wizard.
+  // Any signed-in user may read providers: people pick one in the add-account wizard. One a user
+  // added is shown only to them and to admins until an admin reviews it.
   app.get(
     '/api/v1/providers',
     { schema: { tags: ['providers'], response: { 200: ListOf(RefTo(ProviderSchema)), ...errorResponses } } },
-    async () => ({ items: await deps.providers.list() }),
+    async (request) => ({ items: await deps.providers.list(actorOf(request)) }),
   );
 
   app.post(
@@ -110,7 +111,7 @@ export function providersRoutes(app: App, deps: { providers: ProvidersService })
         response: { 200: RefTo(ProviderSchema), ...errorResponses },
       },
     },
-    async (request) => deps.providers.get(request.params.id),
+    async (request) => deps.providers.get(actorOf(request), request.params.id),
   );
 
   app.patch(

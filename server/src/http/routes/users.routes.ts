@@ -1,14 +1,17 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.js';
 import { actorOf } from '../auth.js';
-import { Email, IdParams, ListOf, Strict, errorResponses } from '../schemas.js';
+import { Email, IdParams, ListOf, Strict, TokenInfo, errorResponses } from '../schemas.js';
 import { PublicUserSchema, userRoles } from '../../domain/user.js';
 import { RefTo } from '../../domain/schema.js';
 import type { UsersService } from '../../services/users.service.js';
+import type { AuthService } from '../../services/auth.service.js';
 
 const Role = Type.Union(userRoles.map((r) => Type.Literal(r)));
 
-export function usersRoutes(app: App, deps: { users: UsersService }) {
+const UserTokenParams = Type.Object({ id: IdParams.properties.id, tokenId: IdParams.properties.id });
+
+export function usersRoutes(app: App, deps: { users: UsersService; auth: AuthService }) {
   app.get('/api/v1/users', { schema: { tags: ['users'], response: { 200: ListOf(RefTo(PublicUserSchema)), ...errorResponses } } }, async (request) => ({
     items: await deps.users.list(actorOf(request)),
   }));
@@ -58,6 +61,21 @@ export function usersRoutes(app: App, deps: { users: UsersService }) {
     { schema: { tags: ['users'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
     async (request, reply) => {
       await deps.users.delete(actorOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:id/tokens',
+    { schema: { tags: ['users'], summary: "A user's API tokens (admin)", params: IdParams, response: { 200: ListOf(TokenInfo), ...errorResponses } } },
+    async (request) => ({ items: await deps.auth.listUserApiTokens(actorOf(request), request.params.id) }),
+  );
+
+  app.delete(
+    '/api/v1/users/:id/tokens/:tokenId',
+    { schema: { tags: ['users'], summary: "Revoke a user's API token (admin)", params: UserTokenParams, response: { 204: Type.Null(), ...errorResponses } } },
+    async (request, reply) => {
+      await deps.auth.revokeUserApiToken(actorOf(request), request.params.id, request.params.tokenId);
       return reply.status(204).send(null);
     },
   );

@@ -26,7 +26,7 @@ function credentialsOf(input: TestCredentialsInput): Credentials | undefined {
 
 export class ProviderDiagnosticsService {
   constructor(
-    private readonly providers: { get(id: string): Promise<Provider> },
+    private readonly providers: { get(actor: Actor, id: string): Promise<Provider> },
     private readonly options: DiagnoseOptions = {},
     /** what changes for a provider a user added and no admin reviewed: the guarded resolver */
     private readonly untrustedOptions: DiagnoseOptions = {},
@@ -36,7 +36,7 @@ export class ProviderDiagnosticsService {
   async test(actor: Actor, providerId: string, input: TestCredentialsInput): Promise<Diagnosis> {
     requireAdmin(actor);
     const credentials = credentialsOf(input);
-    const provider = await this.providers.get(providerId);
+    const provider = await this.providers.get(actor, providerId);
     return diagnoseProvider(
       provider,
       credentials,

@@ -9,7 +9,7 @@ import type { OAuthRepository } from '../../db/repositories/oauth.repository.js'
 import type { ProvidersRepository } from '../../db/repositories/providers.repository.js';
 import { canonicalAddress, splitAddress, type Account } from '../../domain/account.js';
 import { AppError, validationFailed } from '../../domain/errors.js';
-import { toProvider, type Provider } from '../../domain/provider.js';
+import { providerVisibleTo, toProvider, type Provider } from '../../domain/provider.js';
 import type { Actor } from '../../domain/user.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
@@ -72,7 +72,7 @@ export class OAuthService {
   ): Promise<{ authorizationUrl: string }> {
     const email = canonicalAddress(input.email);
     const providerRow = await this.deps.providers.findById(input.providerId);
-    if (!providerRow) throw validationFailed({ providerId: 'is not a known provider' });
+    if (!providerRow || !providerVisibleTo(actor, providerRow)) throw validationFailed({ providerId: 'is not a known provider' });
     const settings = await clientSettings(this.deps.providers, this.deps.secrets, providerRow.id);
     const accountId = await this.reconnectTarget(actor, email);
 

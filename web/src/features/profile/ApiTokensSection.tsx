@@ -45,18 +45,12 @@ export function ApiTokensSection() {
       </Paper>
 
       {revoking && (
-        <ConfirmModal
-          title="Revoke token"
-          confirmLabel="Revoke"
+        <RevokeTokenModal
+          token={revoking}
+          revoke={() => tokensApi.revoke(revoking.id)}
           onClose={() => setRevoking(null)}
-          onConfirm={async () => {
-            await tokensApi.revoke(revoking.id);
-            notifySuccess(`Token “${revoking.name}” revoked`);
-            tokens.reload();
-          }}
-        >
-          Integrations using “{revoking.name}” stop working immediately. This cannot be undone.
-        </ConfirmModal>
+          onRevoked={tokens.reload}
+        />
       )}
     </Stack>
   );
@@ -143,7 +137,36 @@ function NewTokenNotice({ token, onDone }: { token: CreatedApiToken; onDone: () 
   );
 }
 
-function TokensTable({
+/** The last question before a token stops working. */
+export function RevokeTokenModal({
+  token,
+  revoke,
+  onClose,
+  onRevoked,
+}: {
+  token: ApiToken;
+  revoke: () => Promise<unknown>;
+  onClose: () => void;
+  onRevoked: () => void;
+}) {
+  return (
+    <ConfirmModal
+      title="Revoke token"
+      confirmLabel="Revoke"
+      onClose={onClose}
+      onConfirm={async () => {
+        await revoke();
+        notifySuccess(`Token “${token.name}” revoked`);
+        onRevoked();
+      }}
+    >
+      Integrations using “{token.name}” stop working immediately. This cannot be undone.
+    </ConfirmModal>
+  );
+}
+
+/** A list of API tokens with a Revoke button each (one's own, or an admin's view of a user's). */
+export function TokensTable({
   items,
   loading,
   onRevoke,

@@ -73,7 +73,11 @@ export function UserFormModal({ user, onClose, onSaved }: UserFormModalProps) {
           />
           <PasswordInput
             label={editing ? 'New password' : 'Password'}
-            description={editing ? 'Leave empty to keep the current password.' : undefined}
+            description={
+              editing
+                ? 'Leave empty to keep the current password. A new one signs them out everywhere and revokes their API tokens.'
+                : undefined
+            }
             autoComplete="new-password"
             value={values.password}
             onChange={(e) => set('password', e.currentTarget.value)}

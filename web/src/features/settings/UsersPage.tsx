@@ -9,9 +9,15 @@ import { PageHeader } from '../../shared/PageHeader.js';
 import type { User } from '../../shared/types.js';
 import { useApiData } from '../../shared/useApiData.js';
 import { UserFormModal } from './UserFormModal.js';
+import { UserTokensModal } from './UserTokensModal.js';
 import { usersApi } from './users.api.js';
 
-type Dialog = { kind: 'create' } | { kind: 'edit'; user: User } | { kind: 'delete'; user: User } | null;
+type Dialog =
+  | { kind: 'create' }
+  | { kind: 'edit'; user: User }
+  | { kind: 'tokens'; user: User }
+  | { kind: 'delete'; user: User }
+  | null;
 
 export function UsersPage() {
   const me = useCurrentUser();
@@ -42,6 +48,7 @@ export function UsersPage() {
             loading={users.loading}
             myId={me.id}
             onEdit={(user) => setDialog({ kind: 'edit', user })}
+            onTokens={(user) => setDialog({ kind: 'tokens', user })}
             onDelete={(user) => setDialog({ kind: 'delete', user })}
           />
         )}
@@ -58,6 +65,8 @@ export function UsersPage() {
           }}
         />
       )}
+
+      {dialog?.kind === 'tokens' && <UserTokensModal user={dialog.user} onClose={close} />}
 
       {dialog?.kind === 'delete' && (
         <ConfirmModal
@@ -82,10 +91,11 @@ interface UsersTableProps {
   loading: boolean;
   myId: string;
   onEdit: (user: User) => void;
+  onTokens: (user: User) => void;
   onDelete: (user: User) => void;
 }
 
-function UsersTable({ items, loading, myId, onEdit, onDelete }: UsersTableProps) {
+function UsersTable({ items, loading, myId, onEdit, onTokens, onDelete }: UsersTableProps) {
   if (!items || items.length === 0) {
     return (
       <Text p="md" c="dimmed" size="sm">
@@ -134,6 +144,14 @@ function UsersTable({ items, loading, myId, onEdit, onDelete }: UsersTableProps)
                       onClick={() => onEdit(user)}
                     >
                       Edit
+                    </Button>
+                    <Button
+                      variant="subtle"
+                      size="compact-sm"
+                      aria-label={`API tokens of ${user.email}`}
+                      onClick={() => onTokens(user)}
+                    >
+                      Tokens
                     </Button>
                     <Tooltip label="You cannot delete yourself" disabled={!isMe}>
                       <Button

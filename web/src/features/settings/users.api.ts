@@ -11,4 +11,7 @@ export const usersApi = {
   create: (body: NewUser) => call(api.POST('/api/v1/users', { body })),
   update: (id: string, body: UserChanges) => call(api.PATCH('/api/v1/users/{id}', { ...path(id), body })),
   remove: (id: string) => call(api.DELETE('/api/v1/users/{id}', path(id))),
+  tokens: (id: string, signal?: AbortSignal) => call(api.GET('/api/v1/users/{id}/tokens', { ...path(id), signal })),
+  revokeToken: (id: string, tokenId: string) =>
+    call(api.DELETE('/api/v1/users/{id}/tokens/{tokenId}', { params: { path: { id, tokenId } } })),
 };
