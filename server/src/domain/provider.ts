@@ -2,7 +2,7 @@
 // domains. Pure: no I/O.
 import { Type, type Static } from '@sinclair/typebox';
 import { isIP } from 'node:net';
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { validationFailed } from './errors.js';
 import { Nullable, StringEnum } from './schema.js';
 
@@ -22,7 +22,11 @@ export const SecuritySchema = StringEnum(securityModes, {
   description: 'tls = implicit TLS (993/465), starttls (143/587), none = clear text',
 });
 
-export const ServerEndpointSchema = Type.Object({ host: Type.String(), port: Type.Integer(), security: SecuritySchema });
+export const ServerEndpointSchema = Type.Object({
+  host: Type.String(),
+  port: Type.Integer(),
+  security: SecuritySchema,
+});
 export type ServerEndpoint = Static<typeof ServerEndpointSchema>;
 
 /** The API shape (docs/product.md "Provider"). The OAuth client secret is write-only: never here. */
@@ -42,7 +46,9 @@ export const ProviderSchema = Type.Object(
       scopes: Type.Array(Type.String()),
       hasClientSecret: Type.Boolean({ description: 'the client secret itself is write-only' }),
     }),
-    domains: Type.Array(Type.String(), { description: 'canonical (lower-case, punycode) domains this provider serves, sorted' }),
+    domains: Type.Array(Type.String(), {
+      description: 'canonical (lower-case, punycode) domains this provider serves, sorted',
+    }),
     allowReceive: Type.Boolean(),
     allowSend: Type.Boolean(),
     tlsFingerprint: Nullable(
@@ -166,6 +172,10 @@ function asciiName(input: string): string | undefined {
   if (ascii === '' || ascii.length > 253) return undefined;
   const labels = ascii.split('.');
   if (!labels.every((label) => ldhLabel.test(label))) return undefined;
+  // A punycode label must decode: Node 24's domainToASCII passes `xn--zz` through, Node 20's refuses it.
+  if (labels.some((label) => label.startsWith('xn--') && [label, ''].includes(domainToUnicode(label)))) {
+    return undefined;
+  }
   // A name whose last label is all digits would be read as an IPv4 address (1.2.3 → 1.2.0.3).
   if (/^\d+$/.test(labels[labels.length - 1] ?? '')) return undefined;
   return ascii;
