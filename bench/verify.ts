@@ -1,5 +1,6 @@
 // `npm run bench:verify`: a full verification (server/src/sync/verification.ts) of one folder of
-// 100,000 messages (VERIFY_BENCH_N) against the rig's Dovecot, on SQLite. Prints the time, the
+// 100,000 messages (VERIFY_BENCH_N) against the rig's Dovecot, on SQLite and on PostgreSQL
+// (VERIFY_BENCH_DB=sqlite or postgres for one of them; the mailbox is filled once). Prints the time, the
 // bytes over the wire both ways (counted by a loopback proxy in front of IMAPS), the peak memory
 // of this process above its level before the verification, and what it found: the local copy is
 // seeded through the message store with a few differences made on purpose (VERIFY_BENCH_DRIFT
@@ -31,6 +32,12 @@ import { seedImapAccount } from '../server/test/support/sync.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.VERIFY_BENCH_N ?? 100_000);
 const DRIFT = Number(process.env.VERIFY_BENCH_DRIFT ?? 10);
+const dialects = ['sqlite', 'postgres'] as const;
+type Dialect = (typeof dialects)[number];
+const only = process.env.VERIFY_BENCH_DB;
+if (only !== undefined && !dialects.includes(only as Dialect))
+  throw new Error(`VERIFY_BENCH_DB must be one of ${dialects.join(', ')}, not "${only}"`);
+const chosen: readonly Dialect[] = only ? [only as Dialect] : dialects;
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 async function main(): Promise<void> {
@@ -45,17 +52,27 @@ async function main(): Promise<void> {
 async function run(rig: RigDescription): Promise<void> {
   console.log(`verification benchmark: one folder of ${N.toLocaleString()} messages, ${DRIFT} missing here and ${DRIFT} with other flags`);
   const user = await createMailUser(rig);
-  let started = performance.now();
+  const started = performance.now();
   await fillMaildir(rig, user, N);
   const imap = await client(rig, user, rig.imap.tlsPort);
   const box = await imap.mailboxOpen('INBOX', { readOnly: true });
+  await imap.logout();
   console.log(`mailbox filled (Maildir) and indexed by Dovecot: ${box.exists.toLocaleString()} messages in ${Math.round(performance.now() - started)} ms`);
+  for (const dialect of chosen) await runOn(dialect, rig, user);
+}
 
+/** Seeds a copy in a fresh database of `dialect` and verifies it against the filled mailbox. */
+async function runOn(dialect: Dialect, rig: RigDescription, user: MailUser): Promise<void> {
+  console.log(`\n--- ${dialect}`);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mailyard-bench-verify-'));
-  const config = loadConfig({ MAILYARD_DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: '0' });
+  const env: Record<string, string> = { MAILYARD_DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: '0' };
+  if (dialect === 'postgres') env.DATABASE_URL = (await control<{ url: string }>(rig, 'postgres/create-database')).url;
+  const config = loadConfig(env);
   const container = await createContainer(config, createLogger('warn'));
   const proxy = await countingProxy(rig.imap.host, rig.imap.tlsPort);
+  const imap = await client(rig, user, rig.imap.tlsPort);
   try {
+    const box = await imap.mailboxOpen('INBOX', { readOnly: true });
     const userRow = await container.db.insertInto('users').values(userValues()).returning('id').executeTakeFirstOrThrow();
     const accountId = await seedImapAccount(container.db, container.secrets, {
       userId: userRow.id,
@@ -65,7 +82,7 @@ async function run(rig: RigDescription): Promise<void> {
       syncPeriod: 'all',
       folders: ['INBOX'],
     });
-    started = performance.now();
+    let started = performance.now();
     await seedCopy(container, imap, accountId, box);
     console.log(`local copy stored through the message store in ${Math.round(performance.now() - started)} ms`);
     await imap.logout();
@@ -110,6 +127,7 @@ async function run(rig: RigDescription): Promise<void> {
       `  peak memory above the level before: RSS +${mb(peakRss - before.rss)} MB (peak ${mb(peakRss)} MB), heap +${mb(peakHeap - before.heapUsed)} MB`,
     );
   } finally {
+    if (imap.usable) await imap.logout();
     await proxy.close();
     await container.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -202,15 +220,18 @@ function userValues() {
   };
 }
 
-async function createMailUser(rig: RigDescription): Promise<MailUser> {
-  const response = await fetch(`${rig.control.url}/mail-users/create`, {
+/** A call to the rig's control endpoint (what server/test/rig/index.ts does for test files). */
+async function control<T>(rig: RigDescription, route: string): Promise<T> {
+  const response = await fetch(`${rig.control.url}/${route}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${rig.control.secret}`, 'content-type': 'application/json' },
     body: '{}',
   });
-  if (!response.ok) throw new Error(`creating a mail user failed: ${response.status}`);
-  return (await response.json()) as MailUser;
+  if (!response.ok) throw new Error(`rig: ${route} failed: ${response.status}`);
+  return (await response.json()) as T;
 }
+
+const createMailUser = (rig: RigDescription) => control<MailUser>(rig, 'mail-users/create');
 
 async function client(rig: RigDescription, user: MailUser, port: number): Promise<ImapFlow> {
   const imap = new ImapFlow({ host: rig.imap.host, port, secure: true, auth: { user: user.email, pass: user.password }, logger: false, disableAutoIdle: true });
