@@ -3,9 +3,7 @@
 import Fastify from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
-import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { existsSync } from 'node:fs';
 import type { Logger } from '../lib/logger.js';
 import type { App } from './app.js';
 import { authenticate, credentialCookies } from './auth.js';
@@ -16,6 +14,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { meRoutes } from './routes/me.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
+import { registerWebUi, webUiExists } from './web-ui.js';
 import type { AuthService } from '../services/auth.service.js';
 import type { UsersService } from '../services/users.service.js';
 
@@ -124,12 +123,10 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
 
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
-  if (deps.webDir && existsSync(deps.webDir)) {
-    await app.register(fastifyStatic, { root: deps.webDir, wildcard: false, index: 'index.html' });
-  }
+  if (webUiExists(deps.webDir)) await registerWebUi(app, deps.webDir);
   app.setNotFoundHandler((request, reply) => {
     // Client-side routes of the single-page app get index.html; unknown API paths get JSON.
-    if (request.method === 'GET' && !request.url.startsWith('/api/') && deps.webDir && existsSync(deps.webDir)) {
+    if (request.method === 'GET' && !request.url.startsWith('/api/') && webUiExists(deps.webDir)) {
       return reply.sendFile('index.html');
     }
     return reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`));

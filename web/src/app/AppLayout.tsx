@@ -27,7 +27,8 @@ import {
   IconUsers,
   IconWorld,
 } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
+import { openLiveEvents } from '../features/inbox/live-events.js';
 import { initials } from '../shared/format.js';
 import { Logo } from '../shared/Logo.js';
 import type { User } from '../shared/types.js';
@@ -67,6 +68,8 @@ const settingsNav: NavItem[] = [
 
 export function AppLayout({ user, children }: { user: User; children: ReactNode }) {
   const [navOpened, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
+  // One live-event stream for the tab while signed in, whatever page is shown.
+  useEffect(() => openLiveEvents(), []);
 
   return (
     <AppShell

@@ -1,5 +1,5 @@
-import { Button, Stack, Text, Title } from '@mantine/core';
-import { useEffect } from 'react';
+import { Button, Loader, Stack, Text, Title } from '@mantine/core';
+import { Suspense, useEffect } from 'react';
 import type { User } from '../shared/types.js';
 import { findRoute, navigate, type RouteLocation } from './router.js';
 import { routes } from './routes.js';
@@ -20,7 +20,7 @@ export function RouteView({ location, user }: { location: RouteLocation; user: U
 
   if (!match) return <Problem title="Page not found" text="There is nothing at this address." />;
   if (!allowed) return <Problem title="No access" text="This page is for administrators." />;
-  return match.route.render?.(match.params) ?? null;
+  return <Suspense fallback={<Loader size="sm" aria-label="Loading page" />}>{match.route.render?.(match.params) ?? null}</Suspense>;
 }
 
 function Problem({ title, text }: { title: string; text: string }) {

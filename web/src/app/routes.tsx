@@ -1,20 +1,24 @@
 // The route table. Order matters only where a fixed segment and a parameter compete
 // (`/accounts/new` must stay above a future `/accounts/:id`).
-import type { ReactNode } from 'react';
-import { AccountSettingsPage } from '../features/accounts/AccountSettingsPage.js';
-import { AccountsPage } from '../features/accounts/AccountsPage.js';
-import { NewAccountPage } from '../features/accounts/NewAccountPage.js';
-import { CommunicationPanel } from '../features/inbox/CommunicationPanel.js';
-import { ComposePage } from '../features/compose/ComposePage.js';
-import { ProfilePage } from '../features/profile/ProfilePage.js';
+import { lazy, type ReactNode } from 'react';
 import { profileSectionFrom } from '../features/profile/profile-sections.js';
-import { ProviderDomainsPage } from '../features/domains/ProviderDomainsPage.js';
-import { EditProviderPage, NewProviderPage } from '../features/providers/ProviderEditorPage.js';
-import { ProvidersPage } from '../features/providers/ProvidersPage.js';
-import { WellKnownProvidersPage } from '../features/providers/catalogue/WellKnownProvidersPage.js';
-import { UsersPage } from '../features/settings/UsersPage.js';
 import { paths } from './paths.js';
 import type { RouteParams } from './router.js';
+
+// Each page is its own chunk, loaded when first visited (RouteView shows a placeholder meanwhile),
+// so the first load fetches only the shell and the page it lands on.
+const CommunicationPanel = lazy(() => import('../features/inbox/CommunicationPanel.js').then((m) => ({ default: m.CommunicationPanel })));
+const ComposePage = lazy(() => import('../features/compose/ComposePage.js').then((m) => ({ default: m.ComposePage })));
+const ProfilePage = lazy(() => import('../features/profile/ProfilePage.js').then((m) => ({ default: m.ProfilePage })));
+const AccountsPage = lazy(() => import('../features/accounts/AccountsPage.js').then((m) => ({ default: m.AccountsPage })));
+const NewAccountPage = lazy(() => import('../features/accounts/NewAccountPage.js').then((m) => ({ default: m.NewAccountPage })));
+const AccountSettingsPage = lazy(() => import('../features/accounts/AccountSettingsPage.js').then((m) => ({ default: m.AccountSettingsPage })));
+const UsersPage = lazy(() => import('../features/settings/UsersPage.js').then((m) => ({ default: m.UsersPage })));
+const ProvidersPage = lazy(() => import('../features/providers/ProvidersPage.js').then((m) => ({ default: m.ProvidersPage })));
+const NewProviderPage = lazy(() => import('../features/providers/ProviderEditorPage.js').then((m) => ({ default: m.NewProviderPage })));
+const EditProviderPage = lazy(() => import('../features/providers/ProviderEditorPage.js').then((m) => ({ default: m.EditProviderPage })));
+const WellKnownProvidersPage = lazy(() => import('../features/providers/catalogue/WellKnownProvidersPage.js').then((m) => ({ default: m.WellKnownProvidersPage })));
+const ProviderDomainsPage = lazy(() => import('../features/domains/ProviderDomainsPage.js').then((m) => ({ default: m.ProviderDomainsPage })));
 
 export interface AppRoute {
   pattern: string;

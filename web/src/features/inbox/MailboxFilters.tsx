@@ -1,4 +1,4 @@
-import { Badge, Box, Button, Checkbox, Group, Select, TextInput } from '@mantine/core';
+import { Badge, Box, Button, Checkbox, Group, Select, Skeleton, TextInput } from '@mantine/core';
 import { IconPencil, IconSearch } from '@tabler/icons-react';
 import type { RefObject } from 'react';
 import { navigate } from '../../app/router.js';
@@ -95,9 +95,14 @@ export function MailboxFilters({
         }}
         mb={8}
       />
-      <Badge size="lg" variant="light" mb={6} aria-label="Unread messages" aria-live="polite">
-        {unread?.total ?? 0} unread
-      </Badge>
+      {unread ? (
+        <Badge size="lg" variant="light" mb={6} aria-label="Unread messages" aria-live="polite">
+          {unread.total} unread
+        </Badge>
+      ) : (
+        // Not "0 unread" while the count is on its way: that would be a wrong answer.
+        <Skeleton height={26} width={90} radius="xl" mb={6} aria-label="Counting unread messages" />
+      )}
       <Box style={{ flex: 1 }} />
       <Button leftSection={<IconPencil size={16} />} onClick={() => navigate('/compose')} mb={2}>
         New email

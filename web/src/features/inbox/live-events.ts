@@ -1,6 +1,7 @@
-// One EventSource per page for `GET /api/v1/events`, shared by every component that listens
-// (the Email tab here; compose and the accounts pages may subscribe too). The browser reconnects
-// by itself and sends the session cookie, so no polling is needed anywhere.
+// One EventSource per browser tab for `GET /api/v1/events`, shared by every component that
+// listens (the Email tab here; compose and the accounts pages may subscribe too). The signed-in
+// shell (app/AppLayout.tsx) holds it open from sign-in to sign-out, so moving between pages never
+// reopens it. The browser reconnects by itself and sends the session cookie: no polling anywhere.
 import { useEffect, useRef } from 'react';
 import type { Schemas } from '../../shared/api-types.js';
 import { eventsUrl } from './inbox.api.js';
@@ -41,16 +42,22 @@ function connect(): EventSource {
   return es;
 }
 
-/** Subscribes until the returned function is called; the stream closes with the last listener. */
+/** Opens the tab's stream (once) until the returned function is called. */
+export function openLiveEvents(): () => void {
+  const opened = source ?? connect();
+  source = opened;
+  return () => {
+    if (source !== opened) return;
+    source.close();
+    source = null;
+  };
+}
+
+/** Receives the tab's events until the returned function is called. */
 export function subscribeLiveEvents(listener: LiveEventListener): () => void {
   listeners.add(listener);
-  source ??= connect();
   return () => {
     listeners.delete(listener);
-    if (listeners.size === 0 && source) {
-      source.close();
-      source = null;
-    }
   };
 }
 
